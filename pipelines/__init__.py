@@ -1,0 +1,1 @@
+"""wirefeed item pipelines: thin Scrapy shells over the pure stages in wirefeed core."""

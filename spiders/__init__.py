@@ -1,0 +1,1 @@
+"""wirefeed spiders: navigation only; extraction lives in wirefeed core."""

@@ -1,0 +1,230 @@
+"""The ``wirefeed`` command line: crawl, parse, demo, schema, validate, profiles.
+
+Exit codes: 0 ok; 1 the run failed or produced nothing it should have; 2 bad usage or input
+(a missing file, a malformed profile, an invalid JSONL line in ``validate``).
+Scrapy is imported only by ``crawl`` and ``demo``; ``parse`` runs the pure core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from wirefeed.errors import WirefeedError
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _iso(value: str) -> datetime:
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an ISO 8601 time: {value!r}") from None
+    if dt.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"give a timezone, e.g. {value}Z or {value}+01:00")
+    return dt
+
+
+def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
+    keys = sorted(k for k in stats if k.startswith("wirefeed/"))
+    width = max((len(k) for k in keys), default=10)
+    print("run summary:", file=out)
+    for k in keys:
+        print(f"  {k.ljust(width)}  {stats[k]}", file=out)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    from wirefeed.offline import process_page, read_sidecar, source_name_for
+    from wirefeed.profiles import get_profile, profile_for_url
+    from wirefeed.store import StateStore
+
+    store = StateStore(args.state or ":memory:")
+    stats: Counter[str] = Counter()
+    fetched_at = datetime.now(UTC)  # the CLI is the top level: the only place that reads the clock
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    rejected_path = Path(args.output + ".rejected.jsonl") if args.output else None
+    rejected: list[dict[str, Any]] = []
+    try:
+        for name in args.files:
+            if name == "-":
+                content: bytes = sys.stdin.buffer.read()
+                meta: dict[str, Any] = {}
+            else:
+                path = Path(name)
+                if not path.is_file():
+                    print(f"wirefeed parse: no such file: {name}", file=sys.stderr)
+                    return EXIT_USAGE
+                content = path.read_bytes()
+                meta = read_sidecar(path)
+            url = args.url or meta.get("url") or (Path(name).resolve().as_uri() if name != "-" else "file:///stdin")
+            profile = get_profile(args.profile) if args.profile else profile_for_url(url)
+            anchor = args.reference_time
+            if anchor is None and meta.get("served_at"):
+                anchor = _iso(meta["served_at"])
+            result = process_page(content, url=url, source_name=args.source or source_name_for(url, profile),
+                                  fetched_at=fetched_at, anchor=anchor, profile=profile, store=store,
+                                  stats=stats, content_type=meta.get("content_type"))
+            for record in result.records:
+                out.write(record.model_dump_json() + "\n")
+            rejected.extend(result.rejected)
+    except WirefeedError as exc:
+        print(f"wirefeed parse: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        if out is not sys.stdout:
+            out.close()
+        store.close()
+    if rejected_path is not None:
+        with rejected_path.open("w", encoding="utf-8") as fh:
+            for entry in rejected:
+                fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+    elif rejected:
+        reasons = Counter(f"{r['stage']}/{r['reason']}" for r in rejected)
+        print("quarantined (use -o to keep them): " + ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())),
+              file=sys.stderr)
+    if args.verbose:
+        _print_summary(dict(stats))
+    return EXIT_OK if stats["wirefeed/extract/stories"] else EXIT_FAILED
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from wirefeed.schemas.article import json_schema_text
+
+    text = json_schema_text()
+    if args.check:
+        committed = Path(args.check).read_text("utf-8")
+        if committed != text:
+            print(f"{args.check} differs from the model; regenerate with: wirefeed schema > {args.check}",
+                  file=sys.stderr)
+            return EXIT_FAILED
+        return EXIT_OK
+    sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from pydantic import ValidationError
+
+    from wirefeed.schemas import Article
+
+    bad: list[str] = []
+    counts: dict[str, Counter[str]] = {k: Counter() for k in ("agency", "country", "language", "hour")}
+    n = 0
+    with open(args.file, encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            n += 1
+            try:
+                rec = Article.model_validate_json(line)
+            except ValidationError as exc:
+                fields = sorted({".".join(str(p) for p in e["loc"]) or "<line>" for e in exc.errors()})
+                bad.append(f"line {lineno}: {', '.join(fields)}")
+                continue
+            for a in rec.agencies:
+                counts["agency"][a.code or a.printed] += 1
+            counts["country"][rec.location.country if rec.location else "-"] += 1
+            counts["language"][rec.language.code] += 1
+            hour = rec.published.at.strftime("%H") if rec.published and rec.published.at else "-"
+            counts["hour"][hour] += 1
+    if bad:
+        print(f"{args.file}: {len(bad)} of {n} lines fail the contract:", file=sys.stderr)
+        for b in bad[:50]:
+            print("  " + b, file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.file}: {n} records, all valid")
+    if args.stats:
+        for name, counter in counts.items():
+            print(f"by {name}: " + ", ".join(f"{k}={v}" for k, v in sorted(counter.items())))
+    return EXIT_OK
+
+
+def cmd_profiles(args: argparse.Namespace) -> int:
+    from wirefeed.profiles import builtin_profiles, load_profile
+
+    profiles = dict(builtin_profiles())
+    for path in args.profile or []:
+        p = load_profile(path)
+        profiles[p.name] = p
+    for p in profiles.values():
+        print(f"{p.name:12} {', '.join(p.domains):28} tz={p.timezone} lang={p.language or '-'} "
+              f"semantics={p.semantics} agency={p.default_agency or '-'}  ({p.source})")
+    return EXIT_OK
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    from wirefeed.spiders.runner import run_crawl
+
+    return run_crawl(args.spider, output=args.output, settings=args.set or [], spider_args=args.arg or [],
+                     state=args.state, profiles=args.profile or [])
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from wirefeed.spiders.runner import run_demo
+
+    return run_demo(output=args.output, state=args.state, settings=args.set or [])
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="wirefeed", description=__doc__.split("\n")[0])
+    sub = ap.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("crawl", help="run a spider with the project settings")
+    p.add_argument("spider")
+    p.add_argument("-o", "--output", help="JSON Lines output file (default: stdout summary only)")
+    p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="a Scrapy setting")
+    p.add_argument("-a", "--arg", action="append", metavar="NAME=VALUE", help="a spider argument")
+    p.add_argument("--state", help="state store path (default: under JOBDIR or .wirefeed/)")
+    p.add_argument("--profile", action="append", metavar="FILE", help="an extra portal profile file")
+    p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("parse", help="read saved pages (HTML or text renderings) offline")
+    p.add_argument("files", nargs="+", metavar="FILE", help="page files; - reads standard input")
+    p.add_argument("--url", help="the URL the page was read from")
+    p.add_argument("--source", help="portal name (default: the profile owning --url, else its host)")
+    p.add_argument("--reference-time", type=_iso, help="when the page was served (ISO 8601 with offset)")
+    p.add_argument("--profile", help="a profile name or file")
+    p.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
+    p.add_argument("--state", help="state store path (default: in memory)")
+    p.add_argument("-v", "--verbose", action="store_true", help="print the run summary")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("demo", help="crawl the bundled demo portals on 127.0.0.1")
+    p.add_argument("-o", "--output", default="demo.jsonl")
+    p.add_argument("--state", help="state store path (default: a fresh one per run)")
+    p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("schema", help="print the record JSON Schema")
+    p.add_argument("--check", metavar="FILE", help="exit 1 if FILE differs from the model's schema")
+    p.set_defaults(func=cmd_schema)
+
+    p = sub.add_parser("validate", help="check every line of a JSONL file against the contract")
+    p.add_argument("file")
+    p.add_argument("--stats", action="store_true", help="print counts by agency, country, language, hour")
+    p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("profiles", help="list portal profiles")
+    p.add_argument("--profile", action="append", metavar="FILE")
+    p.set_defaults(func=cmd_profiles)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except WirefeedError as exc:
+        print(f"wirefeed {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,335 @@
+"""Stories on a page, found the way a reader finds them: around datelines, stamps and headlines.
+
+:func:`extract_stories` reads one page (HTML or a text rendering) and returns its stories — the page's
+own article and the teasers announcing others — as :class:`RawStory` objects holding the raw strings
+(title, lead, body, dateline text, stamp text, link, section, badge). Nothing is normalized here; the
+pipeline stages do that.
+
+Rules the segmenter follows (each seen on real portals):
+
+* a dateline line opens a story; the title-like line above it is its title (printed twice counts once);
+* a relative stamp after a teaser's lead belongs to that teaser, also when glued to the next line;
+  on pages that print stamps *before* their posts (live blogs) the stamp opens the post instead;
+* a source badge (``ANP Heinen wil …``) is not part of the title;
+* section headers (``Meer uit Buitenland``) end the running story and name the section of the
+  teasers below them; they, the boilerplate and "read more" links are never stories;
+* a text paragraph followed by a stamp is a lead-only story; a headline link is a (title-only) teaser;
+* a story cut off at the end of a text rendering is returned with ``truncated=True`` (not emitted).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirefeed.dateline import parse_dateline
+from wirefeed.page import Line, Page, load_page
+from wirefeed.profiles import Profile
+from wirefeed.stamps import is_relative_stamp, split_stamp
+
+__all__ = ["RawStory", "extract_page", "extract_stories"]
+
+_SECTION_RE = re.compile(
+    r"^(?:meer uit|meer over|meer nieuws(?: uit)?|lees ook|gerelateerd(?: nieuws)?|related(?: stories)?|more from|"
+    r"more on|also read|mehr aus|mehr zum thema|weitere meldungen|plus d'actualités|à lire aussi|"
+    r"net binnen|meest gelezen|populair|most read|top stories|latest news|laatste nieuws)\b:?\s*(?P<name>.*)$",
+    re.IGNORECASE)
+_CLOSER_RE = re.compile(r"^(?:continue reading|read more|lees meer|lees verder|weiterlesen|lire la suite|"
+                        r"read more »|meer lezen)\W*$", re.IGNORECASE)
+_ARTIFACT_RE = re.compile(r"^date \d{4}-\d{2}(?:-\d{2})?\s+")
+_BULLET_RE = re.compile(r"^[•·▪►]\s*")
+_BADGE_RE = re.compile(r"^(?P<badge>ANP|AP|AFP|RTR|Reuters|DPA|dpa|BELGA|Belga|ANP Video|Novum)\s+(?=\S)")
+_AP_BYLINE_RE = re.compile(r"^By\s+(?P<byline>[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|and|&)){0,6})\s+"
+                           r"(?:Associated Press|Reuters|AFP|Bloomberg)\s+(?=[A-Z])")
+_END_PUNCT = tuple(".!?\"”'’)…:»")
+# A lead cut off by the end of a page is still worth a record when this much of it is there.
+_MIN_CUT_LEAD = 100
+
+
+@dataclass(slots=True)
+class RawStory:
+    """One story as printed on a page; strings are raw (dateline still in ``lead`` and ``body``)."""
+
+    kind: str  # article | teaser
+    title: str | None = None
+    lead: str | None = None
+    body: str | None = None
+    dateline: str | None = None
+    stamp: str | None = None
+    stamp_datetime: str | None = None  # a machine-readable time printed with the story
+    stamp_source: str | None = None  # relative | time | jsonld | meta | text
+    link: str | None = None
+    section: str | None = None
+    badge: str | None = None
+    byline: str | None = None
+    truncated: bool = False
+    paragraphs: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Entry:
+    kind: str  # dateline | stamp | section | closer | text | headline | boilerplate
+    text: str
+    line: Line
+    section: str | None = None
+    badge: str | None = None
+    used: bool = False
+
+
+def _title_like(e: _Entry) -> bool:
+    if e.kind == "headline":
+        return True
+    if e.kind != "text" or e.used:
+        return False
+    t = e.text
+    words = t.split()
+    if not words or len(t) > 220 or len(words) > 30 or t.startswith(("- ", "+ ", "* ", "#")):
+        return False
+    return not (t.endswith(".") and not t.endswith("...")) or len(words) <= 4 and not t.endswith(".")
+
+
+def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
+    boiler = [re.compile(p) for p in (profile.boilerplate if profile else ())]
+    extra_sections = [re.compile(p, re.IGNORECASE) for p in (profile.section_headers if profile else ())]
+    out: list[_Entry] = []
+    pending: list[tuple[str, Line]] = [(ln.text, ln) for ln in page.lines]
+    i = 0
+    while i < len(pending):
+        text, line = pending[i]
+        i += 1
+        text = _BULLET_RE.sub("", _ARTIFACT_RE.sub("", text)).strip()
+        if not text:
+            continue
+        split = split_stamp(text)
+        if split:
+            before, stamp, after = split
+            parts = [p for p in (before, stamp, after) if p]
+            pending[i:i] = [(p, Line(text=p, href=line.href)) for p in parts[1:]]
+            text = parts[0]
+        if any(b.search(text) for b in boiler):
+            out.append(_Entry("boilerplate", text, line))
+            continue
+        if is_relative_stamp(text):
+            out.append(_Entry("stamp", text, line))
+            continue
+        if _CLOSER_RE.match(text):
+            out.append(_Entry("closer", text, line))
+            continue
+        m = _SECTION_RE.match(text)
+        if m and len(text) < 60 or any(x.search(text) for x in extra_sections):
+            name = (m.group("name").strip() if m else "") or None
+            out.append(_Entry("section", text, line, section=name))
+            continue
+        dl = parse_dateline(text)
+        if dl is not None and dl.rest.strip():
+            out.append(_Entry("dateline", text, line))
+            continue
+        if line.headline:
+            out.append(_Entry("headline", text, line))
+            continue
+        words = text.split()
+        if 1 <= len(words) <= 3 and text.isupper() and len(text) > 3 and not any(c.isdigit() for c in text):
+            out.append(_Entry("section", text, line, section=text.title()))
+            continue
+        if out and not page.is_html and out[-1].kind in ("text", "dateline") and text[:1].islower() \
+                and not out[-1].text.endswith(_END_PUNCT):
+            out[-1].text += " " + text  # a hard-wrapped paragraph
+            continue
+        out.append(_Entry("text", text, line))
+    # Badges: `ANP Heinen wil …` above a dateline is a badged title.
+    for k, e in enumerate(out):
+        if e.kind in ("text", "headline") and k + 1 < len(out) and out[k + 1].kind == "dateline":
+            m = _BADGE_RE.match(e.text)
+            if m and e.text[m.end():][:1].isupper():
+                e.badge, e.text = m.group("badge"), e.text[m.end():]
+    return out
+
+
+def _stamps_before(entries: list[_Entry], profile: Profile | None) -> bool:
+    if profile and profile.stamp_position != "auto":
+        return profile.stamp_position == "before"
+    votes = 0
+    for k, e in enumerate(entries):
+        if e.kind != "stamp":
+            continue
+        prev = entries[k - 1] if k else None
+        nxt = entries[k + 1] if k + 1 < len(entries) else None
+        prev_is_lead = prev is not None and prev.kind in ("dateline", "text") and len(prev.text) >= 60
+        next_is_lead = nxt is not None and nxt.kind in ("dateline", "text") and len(nxt.text) >= 60
+        votes += -1 if prev_is_lead else (1 if next_is_lead else 0)
+    return votes > 0
+
+
+def _new(kind: str, entries: list[_Entry], k: int, section: str | None) -> RawStory:
+    """A story opened by entry ``k`` (a dateline or a lead paragraph), with the title above it."""
+    e = entries[k]
+    story = RawStory(kind=kind, lead=e.text, section=section, paragraphs=[e.text], link=e.line.href)
+    if e.kind == "dateline":
+        dl = parse_dateline(e.text)
+        story.dateline = dl.text if dl else None
+    m = _AP_BYLINE_RE.match(story.lead or "")
+    if m and story.dateline is None:
+        story.byline = m.group("byline")
+        story.lead = story.lead[m.end():] if story.lead else None
+        story.paragraphs[0] = story.lead or ""
+    j = k - 1
+    if j >= 0 and _title_like(entries[j]):
+        t = entries[j]
+        story.title, story.badge = t.text, t.badge
+        story.link = story.link or t.line.href
+        t.used = True
+        if j - 1 >= 0 and entries[j - 1].kind in ("text", "headline") and entries[j - 1].text == t.text:
+            entries[j - 1].used = True  # the title printed twice
+    return story
+
+
+def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list[RawStory]:
+    entries = _entries(page, profile)
+    stories: list[RawStory] = []
+    before = _stamps_before(entries, profile)
+    section: str | None = None
+    cur: RawStory | None = None
+    for k, e in enumerate(entries):
+        nxt = entries[k + 1] if k + 1 < len(entries) else None
+        if e.kind in ("section", "closer", "boilerplate"):
+            cur = None
+            if e.kind == "section":
+                section = e.section
+            e.used = True
+            continue
+        if e.kind == "stamp":
+            e.used = True
+            if before:
+                cur = RawStory(kind="teaser", stamp=e.text, stamp_source="relative", section=section)
+                stories.append(cur)
+            elif cur is not None and cur.stamp is None:
+                cur.stamp, cur.stamp_source = e.text, "relative"
+                cur = None
+            elif k and entries[k - 1].kind == "text" and not entries[k - 1].used and len(entries[k - 1].text) >= 40:
+                story = _new("teaser", entries, k - 1, section)
+                entries[k - 1].used = True
+                story.stamp, story.stamp_source = e.text, "relative"
+                stories.append(story)
+            continue
+        if e.kind == "dateline":
+            cur = _new("teaser", entries, k, section)
+            e.used = True
+            stories.append(cur)
+            continue
+        if e.used:
+            continue
+        # text or headline
+        if before and cur is not None:
+            if cur.lead is None:
+                cur.lead = e.text
+            cur.paragraphs.append(e.text)
+            e.used = True
+            continue
+        if nxt is not None and nxt.kind == "dateline" and _title_like(e):
+            cur = None  # the title of the next story
+            continue
+        if nxt is not None and nxt.kind in ("text", "headline") and nxt.text == e.text:
+            continue  # printed twice: the second copy decides
+        if e.kind == "headline":
+            cur = RawStory(kind="teaser", title=e.text, link=e.line.href, section=section)
+            e.used = True
+            stories.append(cur)
+            continue
+        if cur is not None:
+            if cur.lead is None:
+                cur.lead = e.text
+            cur.paragraphs.append(e.text)
+            e.used = True
+            continue
+        # A title followed by a long paragraph and a "read more" link: a teaser without dateline.
+        after = entries[k + 2] if k + 2 < len(entries) else None
+        if (_title_like(e) and nxt is not None and nxt.kind == "text" and len(nxt.text) >= 120
+                and after is not None and after.kind == "closer"):
+            cur = _new("teaser", entries, k + 1, section)
+            nxt.used = True
+            stories.append(cur)
+    _finish(stories, entries, page, page_kind, before)
+    return stories
+
+
+def _finish(stories: list[RawStory], entries: list[_Entry], page: Page, page_kind: str | None,
+            before: bool) -> None:
+    if not stories:
+        return
+    first = stories[0]
+    has_body = len([p for p in first.paragraphs if len(p) >= 60]) >= 2
+    if first.stamp is None and (page_kind == "article" or page.is_article
+                                or page_kind is None and has_body and len(stories) > 1):
+        first.kind = "article"
+    for s in stories:
+        if s.kind == "article":
+            s.body = "\n\n".join(s.paragraphs)
+    last = stories[-1]
+    end = entries[-1] if entries else None
+    if page.is_html or end is None or not (end.text in last.paragraphs or end.text == last.stamp):
+        return  # only what runs into the end of a text rendering can be cut off
+    tail = (last.paragraphs[-1] if last.paragraphs else "").rstrip()
+    if before and not last.lead:
+        last.truncated = True
+    elif (last.stamp is None and len(last.paragraphs) <= 1 and tail and not tail.endswith(_END_PUNCT)
+          and len(tail) < _MIN_CUT_LEAD):
+        last.truncated = True
+
+
+def _from_metadata(page: Page, stories: list[RawStory]) -> None:
+    """Fill what the visible text lacks from JSON-LD/OpenGraph, and add a main story found only there."""
+    art: dict[str, Any] = page.articles[0] if page.articles else {}
+    published = art.get("datePublished") or page.og.get("article:published_time")
+    source = "jsonld" if art.get("datePublished") else "meta"
+    headline = art.get("headline") or page.og.get("og:title")
+    main = next((s for s in stories if s.kind == "article"), None)
+    if main is None and page.is_article and headline:
+        body = art.get("articleBody")
+        paragraphs = [p.strip() for p in str(body).split("\n") if p.strip()] if body else []
+        if not paragraphs and page.og.get("og:description"):
+            paragraphs = [page.og["og:description"]]
+        if paragraphs:
+            main = RawStory(kind="article", title=str(headline), lead=paragraphs[0], paragraphs=paragraphs,
+                            body="\n\n".join(paragraphs))
+            dl = parse_dateline(paragraphs[0])
+            main.dateline = dl.text if dl else None
+            stories.insert(0, main)
+    if main is not None:
+        main.link = main.link if main.kind != "article" else (page.canonical or page.url)
+        if main.title is None and headline:
+            main.title = str(headline)
+        if main.section is None:
+            section = art.get("articleSection") or page.og.get("article:section")
+            main.section = section[0] if isinstance(section, list) and section else section
+        if published and main.stamp is None:
+            main.stamp, main.stamp_datetime, main.stamp_source = str(published), str(published), source
+    # A machine-readable <time datetime> printed on a story's title or lead line.
+    for line in page.lines:
+        if line.datetime:
+            for s in stories:
+                if s.stamp_datetime is None and line.href and line.href == s.link:
+                    s.stamp_datetime = line.datetime
+
+
+def extract_page(page: Page, *, profile: Profile | None = None) -> list[RawStory]:
+    """Stories of an already loaded :class:`~wirefeed.page.Page`."""
+    page_kind = profile.page_kind(page.url) if profile else None
+    stories = _segment(page, profile, page_kind)
+    if page.is_html:
+        _from_metadata(page, stories)
+    for s in stories:
+        if s.kind == "article":
+            s.link = page.canonical or page.url
+    return stories
+
+
+def extract_stories(content: str | bytes, *, url: str, content_type: str | None = None,
+                    profile: Profile | None = None) -> list[RawStory]:
+    """Return the stories of one page: its own article (``kind='article'``) and its teasers.
+
+    ``content`` is HTML or a text rendering (detected, or told by ``content_type``); ``url`` is where the
+    page was read from; ``profile`` (a :class:`~wirefeed.profiles.Profile`) tells article from listing
+    pages and adds portal rules. Stories cut off at the end of the page come back with ``truncated=True``.
+    """
+    return extract_page(load_page(content, url=url, content_type=content_type), profile=profile)

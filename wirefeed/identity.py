@@ -1,0 +1,52 @@
+"""Story identity: canonical URLs, stable ids and content hashes.
+
+A story's id is derived from what identifies it, never from time or chance: its canonical URL when
+known, else its source, title and lead. ``content_hash`` is an exact hash of the normalized text,
+so the same words give the same hash whatever the whitespace, case or quote style.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from w3lib.url import canonicalize_url
+
+__all__ = ["canonical_url", "content_hash", "normalize_text", "story_id"]
+
+# Query parameters that track a click, not name a page.
+_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|"
+                       r"feedtype|feedname|cmpid|ocid|at_medium|at_campaign|xtor|wt_mc|s_cid)$", re.IGNORECASE)
+_PUNCT_RE = re.compile(r"[^\w\s]")
+
+
+def canonical_url(url: str) -> str:
+    """Scheme and host lower-cased, default port, fragment and tracking parameters dropped, query sorted."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
+    host = (parts.hostname or "").lower()
+    if parts.port and not ((parts.scheme == "http" and parts.port == 80) or
+                           (parts.scheme == "https" and parts.port == 443)):
+        host = f"{host}:{parts.port}"
+    rebuilt = urlunsplit((parts.scheme.lower(), host, parts.path or "/", urlencode(query), ""))
+    return canonicalize_url(rebuilt)
+
+
+def normalize_text(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_PUNCT_RE.sub(" ", text).split())
+
+
+def content_hash(*parts: str | None) -> str:
+    joined = "\n".join(normalize_text(p) for p in parts if p)
+    return hashlib.blake2b(joined.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def story_id(*, url: str | None, source: str, title: str | None, lead: str | None) -> str:
+    if url:
+        key = "url\n" + canonical_url(url)
+    else:
+        key = "text\n" + "\n".join([source, normalize_text(title or ""), normalize_text(lead or "")[:300]])
+    return "wf1-" + hashlib.blake2b(key.encode("utf-8"), digest_size=12).hexdigest()

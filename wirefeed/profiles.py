@@ -1,0 +1,160 @@
+"""Portal profiles: what wirefeed knows about one portal or agency site, kept apart from parsing.
+
+A profile is a small JSON file (built-ins in ``wirefeed/profiles/``; users pass their own by path):
+the portal's name, domains, start URLs and feeds, URL patterns of article, listing and pagination
+pages, timezone, language, stamp semantics, default agency, and optional text rules (extra section
+headers, boilerplate lines). A malformed file is refused with a :class:`~wirefeed.errors.ProfileError`
+naming the field.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wirefeed.errors import ProfileError
+from wirefeed.stamps import SEMANTICS
+
+__all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile"]
+
+_STR_LISTS = ("domains", "start_urls", "feeds", "article_patterns", "listing_patterns",
+              "pagination_patterns", "section_headers", "boilerplate")
+
+
+@dataclass(frozen=True)
+class Profile:
+    """One portal's profile. Patterns are regular expressions searched in the URL's path and query."""
+
+    name: str
+    domains: tuple[str, ...] = ()
+    start_urls: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    article_patterns: tuple[str, ...] = ()
+    listing_patterns: tuple[str, ...] = ()
+    pagination_patterns: tuple[str, ...] = ()
+    section_headers: tuple[str, ...] = ()
+    boilerplate: tuple[str, ...] = ()
+    timezone: str = "Europe/Amsterdam"
+    language: str | None = None
+    semantics: str = "floor"
+    default_agency: str | None = None
+    stamp_position: str = "auto"  # after | before | auto
+    display_name: str | None = None
+    source: str = "<builtin>"
+    _compiled: dict[str, list[re.Pattern[str]]] = field(default_factory=dict, compare=False, repr=False)
+
+    def _patterns(self, key: str) -> list[re.Pattern[str]]:
+        if key not in self._compiled:
+            self._compiled[key] = [re.compile(p) for p in getattr(self, key)]
+        return self._compiled[key]
+
+    @staticmethod
+    def _path(url: str) -> str:
+        parts = urlsplit(url)
+        return parts.path + ("?" + parts.query if parts.query else "")
+
+    def page_kind(self, url: str) -> str | None:
+        """``article``, ``listing`` or ``None`` (unknown) for a URL of this portal."""
+        path = self._path(url)
+        if any(p.search(path) for p in self._patterns("listing_patterns")):
+            return "listing"
+        if any(p.search(path) for p in self._patterns("pagination_patterns")):
+            return "listing"
+        if any(p.search(path) for p in self._patterns("article_patterns")):
+            return "article"
+        return None
+
+    def owns(self, url: str) -> bool:
+        host = (urlsplit(url).hostname or "").lower()
+        port = urlsplit(url).port
+        for d in self.domains:
+            d = d.lower()
+            if ":" in d:
+                if f"{host}:{port}" == d:
+                    return True
+            elif host == d or host.endswith("." + d):
+                return True
+        return False
+
+    def is_pagination(self, url: str) -> bool:
+        return any(p.search(self._path(url)) for p in self._patterns("pagination_patterns"))
+
+
+def _check(source: str, data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ProfileError(source, "<root>", "a profile is a JSON object")
+    known = {f for f in Profile.__dataclass_fields__ if not f.startswith("_")} - {"source"}
+    for key in data:
+        if key not in known and not key.startswith("_"):
+            raise ProfileError(source, key, f"unknown field; known fields: {', '.join(sorted(known))}")
+    if not isinstance(data.get("name"), str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", data["name"]):
+        raise ProfileError(source, "name", "required: lower-case letters, digits, '-' or '_'")
+    out: dict[str, Any] = {k: v for k, v in data.items() if not k.startswith("_")}
+    for key in _STR_LISTS:
+        value = data.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ProfileError(source, key, "must be a list of strings")
+        if key.endswith("_patterns") or key in ("section_headers", "boilerplate"):
+            for v in value:
+                try:
+                    re.compile(v)
+                except re.error as exc:
+                    raise ProfileError(source, key, f"invalid regular expression {v!r}: {exc}") from None
+        out[key] = tuple(value)
+    try:
+        ZoneInfo(str(data.get("timezone", "Europe/Amsterdam")))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ProfileError(source, "timezone", "must be an IANA zone such as 'Europe/Amsterdam'") from None
+    if data.get("semantics", "floor") not in SEMANTICS:
+        raise ProfileError(source, "semantics", f"must be one of {', '.join(SEMANTICS)}")
+    if data.get("stamp_position", "auto") not in ("after", "before", "auto"):
+        raise ProfileError(source, "stamp_position", "must be 'after', 'before' or 'auto'")
+    return out
+
+
+def load_profile(path: str | Path) -> Profile:
+    """Load and check a profile file."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text("utf-8"))
+    except OSError as exc:
+        raise ProfileError(str(p), "<file>", f"cannot read: {exc.strerror}") from None
+    except ValueError as exc:
+        raise ProfileError(str(p), "<file>", f"not valid JSON: {exc}") from None
+    return Profile(**_check(str(p), data), source=str(p))
+
+
+@cache
+def builtin_profiles() -> dict[str, Profile]:
+    out: dict[str, Profile] = {}
+    for entry in sorted(files("wirefeed").joinpath("profiles").iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".json"):
+            data = json.loads(entry.read_text("utf-8"))
+            out[data["name"]] = Profile(**_check(entry.name, data), source=f"builtin:{entry.name}")
+    return out
+
+
+def get_profile(name_or_path: str, extra: dict[str, Profile] | None = None) -> Profile:
+    """A profile by built-in name, by name among ``extra``, or from a file path."""
+    if extra and name_or_path in extra:
+        return extra[name_or_path]
+    if name_or_path in builtin_profiles():
+        return builtin_profiles()[name_or_path]
+    if name_or_path.endswith(".json") or "/" in name_or_path:
+        return load_profile(name_or_path)
+    raise ProfileError(name_or_path, "name", f"no such profile; built-in: {', '.join(builtin_profiles())}")
+
+
+def profile_for_url(url: str, extra: dict[str, Profile] | None = None) -> Profile | None:
+    """The first profile (extra ones first) whose domains own ``url``."""
+    for prof in [*(extra or {}).values(), *builtin_profiles().values()]:
+        if prof.owns(url):
+            return prof
+    return None

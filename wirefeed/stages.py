@@ -1,0 +1,200 @@
+"""The pure stage functions the item pipelines wrap: raw story → record, one concern each.
+
+An item is a plain dict shaped like the record contract plus one private key, ``_raw``, holding what
+the later stages still need (the raw stamp, the anchor, timezone, semantics, language hints). Each
+stage takes the item, fills its fields and returns an *outcome* slug the pipeline counts as the
+stat ``wirefeed/<stage>/<outcome>``. Stages never read the clock: the anchor travels in the item.
+:func:`to_record` drops ``_raw`` and validates against the contract.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from wirefeed.agencies import normalize as normalize_agencies
+from wirefeed.dateline import parse_dateline
+from wirefeed.errors import TimeParseError
+from wirefeed.extract import RawStory
+from wirefeed.identity import canonical_url, content_hash, story_id
+from wirefeed.language import detect_language
+from wirefeed.places import resolve_place
+from wirefeed.profiles import Profile
+from wirefeed.stamps import ResolvedTime, refine, resolve_time
+
+__all__ = ["apply_dateline", "apply_language", "apply_time", "new_item", "rfc3339", "to_record"]
+
+
+def rfc3339(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def new_item(story: RawStory, *, page_url: str, source_name: str, fetched_at: datetime,
+             anchor: datetime | None, profile: Profile | None = None, page_lang: str | None = None,
+             page_section: str | None = None) -> dict[str, Any]:
+    """The first form of a record: raw strings in place, ids computed, normalization pending."""
+    url = story.link if story.link and story.link.startswith(("http://", "https://")) else None
+    if url:
+        url = canonical_url(url)
+    paragraphs = story.paragraphs or ([story.lead] if story.lead else [])
+    body = "\n\n".join(paragraphs) if story.kind == "article" else None
+    return {
+        "id": story_id(url=url, source=source_name, title=story.title, lead=story.lead),
+        "kind": story.kind,
+        "url": url,
+        "source": {"name": source_name, "url": page_url, "section": story.section or page_section},
+        "title": story.title,
+        "lead": story.lead,
+        "body": body,
+        "byline": story.byline,
+        "badge": story.badge,
+        "dateline": None,
+        "agencies": [],
+        "location": None,
+        "published": None,
+        "language": None,
+        "fetched_at": rfc3339(fetched_at),
+        "content_hash": content_hash(story.title, story.lead, body),
+        "duplicate_of": None,
+        "version": 1,
+        "_raw": {
+            "stamp": story.stamp,
+            "stamp_source": story.stamp_source,
+            "stamp_datetime": story.stamp_datetime,
+            "truncated": story.truncated,
+            "anchor": rfc3339(anchor),
+            "tz": profile.timezone if profile else "Europe/Amsterdam",
+            "semantics": profile.semantics if profile else "floor",
+            "profile_language": profile.language if profile else None,
+            "page_lang": page_lang,
+            "evidence": [],  # stamps of the same story seen elsewhere: [{"raw", "anchor"}]
+        },
+    }
+
+
+def apply_dateline(item: dict[str, Any]) -> list[str]:
+    """Parse the dateline off the lead (and body); fill ``dateline``, ``agencies`` and ``location``."""
+    lead = item.get("lead")
+    dl = parse_dateline(lead) if lead else None
+    if dl is None:
+        return ["none"]
+    item["dateline"] = {"text": dl.text.strip(), "place": dl.place, "places": dl.places,
+                        "agencies": dl.agencies, "date": dl.date, "byline": dl.byline}
+    item["lead"] = dl.rest.strip() or None
+    if item.get("body"):
+        first, _, rest = item["body"].partition("\n\n")
+        first_dl = parse_dateline(first)
+        first = first_dl.rest.strip() if first_dl else first
+        item["body"] = first + ("\n\n" + rest if rest else "")
+    if dl.byline and not item.get("byline"):
+        item["byline"] = dl.byline
+    raw = item["_raw"]
+    language = raw.get("profile_language") or raw.get("page_lang")
+    item["agencies"] = normalize_agencies(dl.agencies, language)
+    item["location"] = resolve_place(dl.place)
+    outcomes = ["found"]
+    if any(a["code"] is None for a in item["agencies"]):
+        outcomes.append("unknown-agency")
+    if dl.place and item["location"] is None:
+        outcomes.append("place-unresolved")
+    return outcomes
+
+
+def _published(r: ResolvedTime, source: str) -> dict[str, Any]:
+    return {"raw": r.raw, "source": source, "at": rfc3339(r.at), "earliest": rfc3339(r.earliest),
+            "latest": rfc3339(r.latest), "precision": r.precision,
+            "anchor": rfc3339(r.anchor) if r.kind != "absolute" else None,
+            "semantics": r.semantics if r.kind == "relative" else None, "unresolved": None}
+
+
+def apply_time(item: dict[str, Any]) -> str:
+    """Resolve the story's stamp (and any stamps of it seen elsewhere) into ``published``.
+
+    Raises :class:`TimeParseError` for a stamp that cannot be true; the pipeline quarantines the item.
+    """
+    raw = item["_raw"]
+    stamp = raw.get("stamp")
+    machine = raw.get("stamp_datetime")
+    source = raw.get("stamp_source") or "text"
+    if not stamp and not machine and not raw.get("evidence"):
+        return "none"
+    anchor = datetime.fromisoformat(raw["anchor"]) if raw.get("anchor") else None
+    # Absolute stamps need no anchor; the fetch time only bounds how far in the future they may lie.
+    ref = anchor or datetime.fromisoformat(item["fetched_at"])
+    tz, semantics = raw["tz"], raw["semantics"]
+    language = raw.get("profile_language")
+    resolved: list[ResolvedTime] = []
+    if machine:  # a machine-readable value beats the printed one
+        r = resolve_time(machine, ref, tz=tz, semantics=semantics)
+        if r is not None:
+            resolved.append(r)
+            source = source if source in ("jsonld", "meta", "rss") else "time"
+            stamp = stamp if stamp != machine else None
+    unresolved = {"source": source, "at": None, "earliest": None, "latest": None, "precision": None,
+                  "semantics": None}
+    if stamp and not resolved:
+        r = resolve_time(stamp, ref, tz=tz, language=language, semantics=semantics)
+        if r is None:
+            item["published"] = {"raw": stamp, **unresolved, "anchor": rfc3339(anchor),
+                                 "unresolved": "not-a-time"}
+            return "unrecognized"
+        if r.kind != "absolute" and anchor is None:
+            # Never resolve against the clock of whoever reads an old file.
+            item["published"] = {"raw": stamp, **unresolved, "anchor": None, "unresolved": "no-anchor"}
+            return "no-anchor"
+        if r.kind == "absolute" and source == "relative":
+            source = "text"
+        resolved.append(r)
+    for ev in raw.get("evidence") or []:
+        try:
+            r = resolve_time(ev["raw"], datetime.fromisoformat(ev["anchor"]), tz=tz, language=language,
+                             semantics=semantics)
+        except TimeParseError:
+            continue  # counted where the teaser itself was processed
+        if r is not None:
+            resolved.append(r)
+    if not resolved:
+        return "none"
+    try:
+        best = refine(resolved) if len(resolved) > 1 else resolved[0]
+        outcome = "refined" if len(resolved) > 1 else "resolved"
+    except TimeParseError:
+        best, outcome = resolved[0], "conflict"
+    item["published"] = _published(best, source)
+    return outcome
+
+
+def apply_language(item: dict[str, Any], *, backend: str = "py3langid",
+                   candidates: Any = None) -> str:
+    """Detect the story's language on its best text; fall back on the page's or profile's language."""
+    raw = item["_raw"]
+    parts = [item.get("lead") or ""]
+    if item.get("body"):
+        parts = [item["body"][:2000]]
+    elif item.get("title"):
+        parts.insert(0, item["title"])
+    text = "\n".join(p for p in parts if p)
+    fallback = None
+    if raw.get("page_lang"):
+        fallback = (raw["page_lang"], "html-lang")
+    elif raw.get("profile_language"):
+        fallback = (raw["profile_language"], "profile")
+    cands = candidates
+    if cands is None and raw.get("profile_language"):
+        from wirefeed.language import DEFAULT_CANDIDATES
+
+        cands = tuple(sorted({raw["profile_language"], *DEFAULT_CANDIDATES}))
+    result = detect_language(text, candidates=cands, fallback=fallback, backend=backend)
+    item["language"] = {"code": result.code, "confidence": result.confidence, "source": result.source}
+    return result.source
+
+
+def to_record(item: dict[str, Any]) -> Any:
+    """Validate against the contract; returns :class:`wirefeed.schemas.Article` or raises
+    ``pydantic.ValidationError``."""
+    from wirefeed.schemas import Article
+
+    data = {k: v for k, v in item.items() if not k.startswith("_")}
+    return Article.model_validate(data)
