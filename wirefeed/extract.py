@@ -26,7 +26,7 @@ from typing import Any
 from wirefeed.dateline import parse_dateline
 from wirefeed.page import Line, Page, load_page
 from wirefeed.profiles import Profile
-from wirefeed.stamps import is_relative_stamp, split_stamp
+from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
 
 __all__ = ["RawStory", "extract_page", "extract_stories"]
 
@@ -69,7 +69,7 @@ class RawStory:
 
 @dataclass(slots=True)
 class _Entry:
-    kind: str  # dateline | stamp | section | closer | text | headline | boilerplate
+    kind: str  # dateline | stamp | time | section | closer | text | headline | boilerplate
     text: str
     line: Line
     section: str | None = None
@@ -112,6 +112,9 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
             continue
         if is_relative_stamp(text):
             out.append(_Entry("stamp", text, line))
+            continue
+        if line.datetime or is_absolute_stamp(text):
+            out.append(_Entry("time", text, line))
             continue
         if _CLOSER_RE.match(text):
             out.append(_Entry("closer", text, line))
@@ -174,6 +177,9 @@ def _new(kind: str, entries: list[_Entry], k: int, section: str | None) -> RawSt
         story.lead = story.lead[m.end():] if story.lead else None
         story.paragraphs[0] = story.lead or ""
     j = k - 1
+    while j >= 0 and entries[j].kind == "time":  # a date printed under the title belongs to the story
+        _attach_time(story, entries[j])
+        j -= 1
     if j >= 0 and _title_like(entries[j]):
         t = entries[j]
         story.title, story.badge = t.text, t.badge
@@ -182,6 +188,17 @@ def _new(kind: str, entries: list[_Entry], k: int, section: str | None) -> RawSt
         if j - 1 >= 0 and entries[j - 1].kind in ("text", "headline") and entries[j - 1].text == t.text:
             entries[j - 1].used = True  # the title printed twice
     return story
+
+
+def _attach_time(story: RawStory, e: _Entry) -> None:
+    """A date or ``<time datetime>`` printed with a story: evidence of when it was published."""
+    e.used = True
+    if story.stamp is not None or (e.line.datetime is None and not e.text[:1].isalpha()
+                                   and ":" in e.text and len(e.text) <= 8):
+        return  # a bare clock time ("19:25") says too little to be kept as the story's stamp
+    story.stamp = e.text
+    story.stamp_datetime = e.line.datetime
+    story.stamp_source = "time" if e.line.datetime else "text"
 
 
 def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list[RawStory]:
@@ -211,6 +228,10 @@ def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list
                 entries[k - 1].used = True
                 story.stamp, story.stamp_source = e.text, "relative"
                 stories.append(story)
+            continue
+        if e.kind == "time":
+            if cur is not None and not before:
+                _attach_time(cur, e)
             continue
         if e.kind == "dateline":
             cur = _new("teaser", entries, k, section)
@@ -259,7 +280,7 @@ def _finish(stories: list[RawStory], entries: list[_Entry], page: Page, page_kin
         return
     first = stories[0]
     has_body = len([p for p in first.paragraphs if len(p) >= 60]) >= 2
-    if first.stamp is None and (page_kind == "article" or page.is_article
+    if first.stamp_source != "relative" and (page_kind == "article" or page.is_article
                                 or page_kind is None and has_body and len(stories) > 1):
         first.kind = "article"
     for s in stories:

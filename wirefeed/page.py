@@ -25,7 +25,7 @@ _DROP = frozenset("script style noscript template svg nav footer form button sel
                   "head object embed canvas dialog menu".split())
 _BLOCK = frozenset("address article aside blockquote body dd details div dl dt fieldset figcaption figure "
                    "h1 h2 h3 h4 h5 h6 header hr li main ol p pre section summary table tbody td tfoot th "
-                   "thead tr ul br time".split())
+                   "thead tr ul br".split())
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 _ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
                             "BlogPosting", "LiveBlogPosting", "OpinionNewsArticle", "BackgroundNewsArticle"})
@@ -108,6 +108,7 @@ class _Walker:
         self.line_level = None
 
     def walk(self, el: Any, href: str | None, headline_text: str | None) -> None:
+        outer = href  # the tail of this element belongs to the parent's link, not this one's
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.lower()
         if tag in _DROP or (tag == "header" and el.getparent() is not None
@@ -147,15 +148,11 @@ class _Walker:
             if tag in _HEADINGS and href:
                 self.line_headline = True
             self.flush()
-        self._tail(el, href if not block else None, own=True)
+        self._tail(el, outer)
 
-    def _tail(self, el: Any, href: str | None, own: bool = False) -> None:
+    def _tail(self, el: Any, href: str | None) -> None:
         if el.tail:
-            parent = el.getparent()
-            parent_href = None
-            if parent is not None and parent.tag == "a" and parent.get("href"):
-                parent_href = urljoin(self.base, parent.get("href").strip())
-            self.buf.append((el.tail, parent_href if own else href))
+            self.buf.append((el.tail, href))
 
 
 def _jsonld(doc: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:

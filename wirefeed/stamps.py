@@ -454,3 +454,15 @@ def split_stamp(text: str) -> tuple[str, str, str] | None:
     if m and is_relative_stamp(m.group("stamp")):
         return m.group("pre"), m.group("stamp"), ""
     return None
+
+
+_CLOCK_ONLY_RE = re.compile(r"^(?:[01]?\d|2[0-3])[:.][0-5]\d(?:\s*(?:uur|uhr|h))?$")
+
+
+def is_absolute_stamp(text: str) -> bool:
+    """True when ``text`` is, as a whole, a calendar date or a bare clock time (``19:25``)."""
+    if len(text) > 60 or not any(c.isdigit() for c in text):
+        return False
+    s = _clean(text)
+    return bool(_CLOCK_ONLY_RE.match(s) or _ISO_RE.match(text.strip()) or _RFC2822_RE.match(text.strip())
+                or _DMY_WORDS_RE.match(s) or _MDY_WORDS_RE.match(s) or _DMY_NUM_RE.match(s))
