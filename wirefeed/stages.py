@@ -126,11 +126,12 @@ def apply_time(item: dict[str, Any]) -> str:
     tz, semantics = raw["tz"], raw["semantics"]
     language = raw.get("profile_language")
     resolved: list[ResolvedTime] = []
+    sources: list[str] = []  # where each resolved interval came from
     if machine:  # a machine-readable value beats the printed one
         r = resolve_time(machine, ref, tz=tz, semantics=semantics)
         if r is not None:
             resolved.append(r)
-            source = source if source in ("jsonld", "meta", "rss") else "time"
+            sources.append(source if source in ("jsonld", "meta", "rss") else "time")
             stamp = stamp if stamp != machine else None
     unresolved = {"source": source, "at": None, "earliest": None, "latest": None, "precision": None,
                   "semantics": None}
@@ -144,9 +145,8 @@ def apply_time(item: dict[str, Any]) -> str:
             # Never resolve against the clock of whoever reads an old file.
             item["published"] = {"raw": stamp, **unresolved, "anchor": None, "unresolved": "no-anchor"}
             return "no-anchor"
-        if r.kind == "absolute" and source == "relative":
-            source = "text"
         resolved.append(r)
+        sources.append("text" if r.kind == "absolute" and source == "relative" else source)
     for ev in raw.get("evidence") or []:
         try:
             r = resolve_time(ev["raw"], datetime.fromisoformat(ev["anchor"]), tz=tz, language=language,
@@ -155,6 +155,7 @@ def apply_time(item: dict[str, Any]) -> str:
             continue  # counted where the teaser itself was processed
         if r is not None:
             resolved.append(r)
+            sources.append("relative" if r.kind != "absolute" else "text")
     if not resolved:
         return "none"
     try:
@@ -162,7 +163,8 @@ def apply_time(item: dict[str, Any]) -> str:
         outcome = "refined" if len(resolved) > 1 else "resolved"
     except TimeParseError:
         best, outcome = resolved[0], "conflict"
-    item["published"] = _published(best, source)
+    narrowest = min(range(len(resolved)), key=lambda i: resolved[i].latest - resolved[i].earliest)
+    item["published"] = _published(best, sources[narrowest])
     return outcome
 
 

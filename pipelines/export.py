@@ -1,0 +1,29 @@
+"""The feed exporter: one record per line, written as the pydantic model's own JSON.
+
+Registered as the ``wirefeed-jsonl`` feed format (``FEED_EXPORTERS``). Using the model's serializer
+keeps RFC 3339 timestamps and field order independent of Scrapy's exporter defaults.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exporters import BaseItemExporter
+
+__all__ = ["RecordExporter"]
+
+
+class RecordExporter(BaseItemExporter):
+    def __init__(self, file: Any, **kwargs: Any) -> None:
+        super().__init__(dont_fail=True, **kwargs)
+        self.file = file
+
+    def export_item(self, item: Any) -> None:
+        line = item.model_dump_json() if hasattr(item, "model_dump_json") else _dump(item)
+        self.file.write(line.encode("utf-8") + b"\n")
+
+
+def _dump(item: Any) -> str:
+    import json
+
+    return json.dumps(dict(item), ensure_ascii=False, default=str)

@@ -1,0 +1,167 @@
+"""The portal spider: listings → pagination → articles, within a profile's domains. Navigation only.
+
+``wirefeed crawl portal -a profile=zeelandnet`` (or a profile file; several separated by commas).
+Each built-in profile also runs under its own name (``scrapy crawl zeelandnet``). Extraction is the
+pure :func:`wirefeed.extract.extract_page`; the spider only decides what to fetch next, stamps each
+page with the time it was served (the anchor for relative stamps), and folds a teaser into the
+article it links to: the article's record carries the teaser's stamp as evidence instead of a
+separate teaser record being emitted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.http import Response, TextResponse
+from twisted.python.failure import Failure
+
+from wirefeed.extract import extract_page
+from wirefeed.identity import canonical_url
+from wirefeed.offline import quarantine_entry
+from wirefeed.page import load_page
+from wirefeed.pipelines.quarantine import quarantine_for
+from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
+from wirefeed.stages import new_item, rfc3339
+
+__all__ = ["PortalSpider", "served_at"]
+
+
+def served_at(headers: Any, fetched_at: datetime) -> datetime:
+    """When the response was served: its ``Date`` header minus ``Age``; the fetch time without one."""
+    raw = headers.get(b"Date") if headers is not None else None
+    try:
+        when = parsedate_to_datetime(raw.decode("latin-1")) if raw else None
+    except (TypeError, ValueError):
+        when = None
+    if when is None or when.tzinfo is None:
+        return fetched_at
+    age = headers.get(b"Age")
+    if age and age.strip().isdigit():
+        when -= timedelta(seconds=int(age))
+    return when.astimezone(UTC)
+
+
+class PortalSpider(scrapy.Spider):
+    name = "portal"
+    default_profile: str | None = None
+
+    def __init__(self, profile: str | None = None, start_url: str | None = None, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.profile_arg = profile or self.default_profile
+        if not self.profile_arg:
+            raise ValueError("the portal spider needs a profile: -a profile=NAME (see `wirefeed profiles`) "
+                             "or -a profile=path/to/profile.json")
+        self.start_url_arg = start_url
+        self.profiles: dict[str, Profile] = {}
+        self.evidence: dict[str, list[dict[str, str]]] = {}
+        self.listing_pages = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        extra = {p.name: p for p in (load_profile(f) for f in crawler.settings.getlist("WIREFEED_PROFILES"))}
+        for name in str(spider.profile_arg).split(","):
+            prof = get_profile(name.strip(), extra)
+            spider.profiles[prof.name] = prof
+        spider.allowed_domains = sorted({d.split(":")[0] for p in spider.profiles.values() for d in p.domains})
+        spider.max_pages = crawler.settings.getint("WIREFEED_MAX_PAGES", 0)
+        return spider
+
+    def count(self, key: str, n: int = 1) -> None:
+        assert self.crawler.stats is not None
+        self.crawler.stats.inc_value(f"wirefeed/{key}", n)
+
+    async def start(self) -> AsyncIterator[scrapy.Request]:
+        for prof in self.profiles.values():
+            urls = [self.start_url_arg] if self.start_url_arg and len(self.profiles) == 1 else prof.start_urls
+            for url in urls:
+                yield self._request(url, prof)
+
+    def _request(self, url: str, prof: Profile) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, cb_kwargs={"profile": prof.name})
+
+    def _followable(self, url: str, prof: Profile) -> bool:
+        return prof.owns(url) and prof.page_kind(url) is not None
+
+    def parse_page(self, response: Response, profile: str) -> Iterator[Any]:
+        prof = self.profiles[profile]
+        fetched_at = datetime.now(UTC)  # the spider is the one level that reads the clock
+        self.count("fetch/pages")
+        if not isinstance(response, TextResponse):
+            self.count("fetch/not-text")
+            return
+        anchor = served_at(response.headers, fetched_at)
+        page = load_page(response.body, url=response.url,
+                         content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None)
+        stories = extract_page(page, profile=prof)
+        kind = prof.page_kind(response.url) or ("article" if any(s.kind == "article" for s in stories) else "listing")
+        self.count(f"extract/{kind}-pages")
+        if not stories:
+            self.count("extract/no-stories")
+        for story in stories:
+            self.count("extract/stories")
+            if story.truncated:
+                self.count("extract/truncated")
+                quarantine_for(self.crawler).write(
+                    quarantine_entry("extract", "truncated", "story cut off at the end of the page", story,
+                                     response.url))
+                continue
+            link = canonical_url(story.link) if story.link else None
+            if story.kind == "teaser" and link and self._followable(link, prof) and prof.page_kind(link) == "article":
+                if story.stamp and story.stamp_source == "relative":
+                    self.evidence.setdefault(link, []).append({"raw": story.stamp, "anchor": rfc3339(anchor) or ""})
+                self.count("extract/teaser-folded")
+                yield self._request(story.link or link, prof)
+                continue
+            item = new_item(story, page_url=response.url, source_name=prof.name, fetched_at=fetched_at,
+                            anchor=anchor, profile=prof, page_lang=page.lang)
+            if story.kind == "article":
+                keys = {canonical_url(response.url), *([canonical_url(page.canonical)] if page.canonical else [])}
+                item["_raw"]["evidence"] = [ev for key in keys for ev in self.evidence.pop(key, [])]
+            yield item
+        yield from self._follow(response, prof, kind)
+
+    def _follow(self, response: TextResponse, prof: Profile, kind: str) -> Iterator[scrapy.Request]:
+        if kind != "listing":
+            return
+        self.listing_pages += 1
+        if self.max_pages and self.listing_pages > self.max_pages:
+            self.count("fetch/page-limit")
+            return
+        for href in response.xpath("//a/@href").getall():
+            url = response.urljoin(href.strip())
+            if url.startswith(("http://", "https://")) and self._followable(url, prof):
+                yield self._request(url, prof)
+
+    def failed(self, failure: Failure) -> None:
+        from scrapy.exceptions import IgnoreRequest
+        from scrapy.spidermiddlewares.httperror import HttpError
+
+        exc = failure.value
+        if isinstance(exc, HttpError):
+            reason = f"http-{exc.response.status}"
+        elif isinstance(exc, IgnoreRequest):
+            reason = "ignored"
+        else:
+            reason = type(exc).__name__
+        self.count(f"fetch/failed/{reason}")
+        self.logger.info("fetch failed (%s): %s", reason, getattr(failure.request, "url", "?"))
+
+
+def _profile_spider(profile: Profile) -> type[PortalSpider]:
+    cls_name = "".join(part.title() for part in profile.name.replace("_", "-").split("-")) + "Spider"
+    return type(cls_name, (PortalSpider,), {"name": profile.name, "default_profile": profile.name,
+                                            "__module__": __name__,
+                                            "__doc__": f"Crawls {profile.display_name or profile.name}."})
+
+
+# `scrapy crawl zeelandnet` and friends: one spider class per built-in profile.
+for _p in builtin_profiles().values():
+    _cls = _profile_spider(_p)
+    globals()[_cls.__name__] = _cls
+del _p, _cls

@@ -1,0 +1,36 @@
+"""Shared fixtures: paths, the demo portals on 127.0.0.1, the real-pages folder when present."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def demo_server() -> Iterator[dict[str, str]]:
+    """Both demo portals, served from a separate process: {'zeeland': base_url, 'kust': base_url}."""
+    proc = subprocess.Popen([sys.executable, "-m", "wirefeed.demo.server"], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    bases = json.loads(proc.stdout.readline())
+    yield bases
+    assert proc.stdin is not None
+    proc.stdin.close()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def shared_realpages() -> Path:
+    folder = SHARED / "realpages"
+    if not (folder / "labels.jsonl").is_file():
+        pytest.skip("../shared/realpages is not here")
+    return folder
