@@ -30,10 +30,12 @@ from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
 
 __all__ = ["RawStory", "extract_page", "extract_stories"]
 
+# Headers that end a story; those of the first group name the section of the teasers below them.
 _SECTION_RE = re.compile(
-    r"^(?:meer uit|meer over|meer nieuws(?: uit)?|lees ook|gerelateerd(?: nieuws)?|related(?: stories)?|more from|"
-    r"more on|also read|mehr aus|mehr zum thema|weitere meldungen|plus d'actualités|à lire aussi|"
-    r"net binnen|meest gelezen|populair|most read|top stories|latest news|laatste nieuws)\b:?\s*(?P<name>.*)$",
+    r"^(?:(?:meer uit|meer nieuws uit|more from|mehr aus|plus d'actualités|plus de)\s+(?P<name>.+)"
+    r"|(?:meer over|meer nieuws|lees ook|gerelateerd(?: nieuws)?|related(?: stories)?|more on|also read|"
+    r"mehr zum thema|weitere meldungen|à lire aussi|net binnen|meest gelezen|populair|most read|top stories|"
+    r"latest news|laatste nieuws)\b.*)$",
     re.IGNORECASE)
 _CLOSER_RE = re.compile(r"^(?:continue reading|read more|lees meer|lees verder|weiterlesen|lire la suite|"
                         r"read more »|meer lezen)\W*$", re.IGNORECASE)
@@ -121,7 +123,8 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
             continue
         m = _SECTION_RE.match(text)
         if m and len(text) < 60 or any(x.search(text) for x in extra_sections):
-            name = (m.group("name").strip() if m else "") or None
+            name = (m.group("name") or "").strip() if m else ""
+            name = name or None
             out.append(_Entry("section", text, line, section=name))
             continue
         dl = parse_dateline(text)
@@ -281,8 +284,10 @@ def _finish(stories: list[RawStory], entries: list[_Entry], page: Page, page_kin
     first = stories[0]
     has_body = len([p for p in first.paragraphs if len(p) >= 60]) >= 2
     if first.stamp_source != "relative" and (page_kind == "article" or page.is_article
-                                or page_kind is None and has_body and len(stories) > 1):
+                                             or page_kind is None and has_body and len(stories) > 1):
         first.kind = "article"
+        if first.section is None and len(stories) > 1:
+            first.section = stories[1].section  # "Meer uit Buitenland" under an article names its section
     for s in stories:
         if s.kind == "article":
             s.body = "\n\n".join(s.paragraphs)

@@ -114,6 +114,7 @@ _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?
 _RFC2822_RE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2}:\d{2}")
 _PREFIX_RE = re.compile(rf"^(?:{_alt(_PREFIXES)})\s*:?\s*")
 _HEDGE_RE = re.compile(rf"^(?:{_alt(_HEDGES)})\s+")
+_CLOCK_IN_TEXT_RE = re.compile(r"\b(?:[01]?\d|2[0-3])[:.hu][0-5]\d\b")
 _LOOKS_LIKE_DATE_RE = re.compile(rf"\d{{4}}|\b(?:{_alt(_MONTH_NUMBERS)})\b")
 
 _UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400,
@@ -265,7 +266,7 @@ def _fallback(raw: str, anchor: datetime, tz: ZoneInfo, language: str | None
     if value.tzinfo is not None:  # the string carried its own offset
         return value.astimezone(UTC), value.astimezone(UTC), "second"
     period = data.period or "day"
-    if period == "time":
+    if period == "time" or (period == "day" and _CLOCK_IN_TEXT_RE.search(raw)):
         lo, hi, precision = _clock_bounds(value.date(), value.hour, value.minute, None, tz)
         return lo, hi, precision
     if period == "day":

@@ -1,0 +1,71 @@
+"""parse_dateline: a table of printed forms (tests/fixtures/datelines.tsv) and properties."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from wirefeed import parse_dateline
+from wirefeed.agencies import normalize
+
+TABLE = Path(__file__).parent / "fixtures" / "datelines.tsv"
+
+
+def _cases() -> list[tuple[str, list[str]]]:
+    rows = []
+    for line in TABLE.read_text("utf-8").splitlines():
+        if line.startswith("#") or not line.strip("\t"):
+            continue
+        text, *fields = line.split("\t")
+        rows.append(pytest.param(text, fields, id=text[:40]))
+    return rows
+
+
+@pytest.mark.parametrize(("text", "fields"), _cases())
+def test_table(text: str, fields: list[str]) -> None:
+    d = parse_dateline(text)
+    if fields[0] == "-":
+        assert d is None, f"not a dateline, got {d}"
+        return
+    place, agencies, date, byline = fields
+    assert d is not None
+    assert d.place == (None if place == "~" else place)
+    assert d.agencies == (agencies.split("/") if agencies else [])
+    assert d.date == (None if date == "~" else date)
+    assert d.byline == (None if byline == "~" else byline)
+    assert d.text + d.rest == text
+    assert d.text.rstrip() == d.text
+    if d.place:
+        assert d.places == [p.strip() for p in d.place.split("/")]
+
+
+def test_table_is_large_enough() -> None:
+    assert len(_cases()) >= 100
+
+
+@given(st.text(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_never_raises_and_round_trips(text: str) -> None:
+    d = parse_dateline(text)
+    if d is not None:
+        assert d.text + d.rest == text
+
+
+@pytest.mark.parametrize("piece", ["A(", "AB (", "A/B ", "A - ", "((((", "A, B, ", "By A B ", "'S-"])
+def test_adversarial_input_is_fast(piece: str) -> None:
+    text = piece * (100_000 // len(piece))
+    start = time.perf_counter()
+    parse_dateline(text)
+    assert time.perf_counter() - start < 0.5  # generous bound; the benchmark measures the real figure
+
+
+def test_agency_normalization() -> None:
+    out = normalize(["ANP", "Rtr", "dpa", "bb", "XYZ"], "nl")
+    assert [a["code"] for a in out] == ["ANP", "RTR", "DPA", None]
+    assert out[0]["country"] == "NL"
+    assert out[-1]["printed"] == "XYZ"  # unknown codes kept as printed
+    assert normalize(["ANP"], "fr")[0]["country"] == "NE"  # the Nigerien agency in French copy
