@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from wirefeed.pipelines.quarantine import quarantine_for
 
 from wirefeed.errors import TimeParseError
 from wirefeed.offline import quarantine_entry
-from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.stages import apply_dateline, apply_language, apply_time, to_record
 from wirefeed.store import StateStore
 
@@ -135,8 +135,7 @@ class DedupPipeline(_Stage):
 
     def item_scraped(self, item: Any) -> None:
         if hasattr(item, "content_hash"):
-            self.store.record(item.id, item.url, item.content_hash, item.version,
-                              item.fetched_at.isoformat())
+            self.store.record(item.id, item.url, item.content_hash, item.version, item.fetched_at.isoformat())
             self.count("stored")
 
     def close(self) -> None:

@@ -16,5 +16,14 @@ from wirefeed.schemas.article import (
     json_schema,
 )
 
-__all__ = ["SCHEMA_VERSION", "AgencyRef", "Article", "Dateline", "Language", "Location", "Published",
-           "Source", "json_schema"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "AgencyRef",
+    "Article",
+    "Dateline",
+    "Language",
+    "Location",
+    "Published",
+    "Source",
+    "json_schema",
+]

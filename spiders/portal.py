@@ -19,12 +19,12 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
+from wirefeed.pipelines.quarantine import quarantine_for
 
 from wirefeed.extract import extract_page
 from wirefeed.identity import canonical_url
 from wirefeed.offline import quarantine_entry
 from wirefeed.page import load_page
-from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
 from wirefeed.stages import new_item, rfc3339
 
@@ -54,8 +54,10 @@ class PortalSpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.profile_arg = profile or self.default_profile
         if not self.profile_arg:
-            raise ValueError("the portal spider needs a profile: -a profile=NAME (see `wirefeed profiles`) "
-                             "or -a profile=path/to/profile.json")
+            raise ValueError(
+                "the portal spider needs a profile: -a profile=NAME (see `wirefeed profiles`) "
+                "or -a profile=path/to/profile.json"
+            )
         self.start_url_arg = start_url
         self.profiles: dict[str, Profile] = {}
         self.evidence: dict[str, list[dict[str, str]]] = {}
@@ -68,7 +70,9 @@ class PortalSpider(scrapy.Spider):
         for name in str(spider.profile_arg).split(","):
             prof = get_profile(name.strip(), extra)
             spider.profiles[prof.name] = prof
-        spider.allowed_domains = sorted({d.split(":")[0] for p in spider.profiles.values() for d in p.domains})
+        spider.allowed_domains = sorted(
+            {d.split(":")[0] for p in spider.profiles.values() for d in p.domains}
+        )
         spider.max_pages = crawler.settings.getint("WIREFEED_MAX_PAGES", 0)
         return spider
 
@@ -83,7 +87,9 @@ class PortalSpider(scrapy.Spider):
                 yield self._request(url, prof)
 
     def _request(self, url: str, prof: Profile) -> scrapy.Request:
-        return scrapy.Request(url, callback=self.parse_page, errback=self.failed, cb_kwargs={"profile": prof.name})
+        return scrapy.Request(
+            url, callback=self.parse_page, errback=self.failed, cb_kwargs={"profile": prof.name}
+        )
 
     def _followable(self, url: str, prof: Profile) -> bool:
         return prof.owns(url) and prof.page_kind(url) is not None
@@ -96,10 +102,15 @@ class PortalSpider(scrapy.Spider):
             self.count("fetch/not-text")
             return
         anchor = served_at(response.headers, fetched_at)
-        page = load_page(response.body, url=response.url,
-                         content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None)
+        page = load_page(
+            response.body,
+            url=response.url,
+            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+        )
         stories = extract_page(page, profile=prof)
-        kind = prof.page_kind(response.url) or ("article" if any(s.kind == "article" for s in stories) else "listing")
+        kind = prof.page_kind(response.url) or (
+            "article" if any(s.kind == "article" for s in stories) else "listing"
+        )
         self.count(f"extract/{kind}-pages")
         if not stories:
             self.count("extract/no-stories")
@@ -108,20 +119,39 @@ class PortalSpider(scrapy.Spider):
             if story.truncated:
                 self.count("extract/truncated")
                 quarantine_for(self.crawler).write(
-                    quarantine_entry("extract", "truncated", "story cut off at the end of the page", story,
-                                     response.url))
+                    quarantine_entry(
+                        "extract", "truncated", "story cut off at the end of the page", story, response.url
+                    )
+                )
                 continue
             link = canonical_url(story.link) if story.link else None
-            if story.kind == "teaser" and link and self._followable(link, prof) and prof.page_kind(link) == "article":
+            if (
+                story.kind == "teaser"
+                and link
+                and self._followable(link, prof)
+                and prof.page_kind(link) == "article"
+            ):
                 if story.stamp and story.stamp_source == "relative":
-                    self.evidence.setdefault(link, []).append({"raw": story.stamp, "anchor": rfc3339(anchor) or ""})
+                    self.evidence.setdefault(link, []).append(
+                        {"raw": story.stamp, "anchor": rfc3339(anchor) or ""}
+                    )
                 self.count("extract/teaser-folded")
                 yield self._request(story.link or link, prof)
                 continue
-            item = new_item(story, page_url=response.url, source_name=prof.name, fetched_at=fetched_at,
-                            anchor=anchor, profile=prof, page_lang=page.lang)
+            item = new_item(
+                story,
+                page_url=response.url,
+                source_name=prof.name,
+                fetched_at=fetched_at,
+                anchor=anchor,
+                profile=prof,
+                page_lang=page.lang,
+            )
             if story.kind == "article":
-                keys = {canonical_url(response.url), *([canonical_url(page.canonical)] if page.canonical else [])}
+                keys = {
+                    canonical_url(response.url),
+                    *([canonical_url(page.canonical)] if page.canonical else []),
+                }
                 item["_raw"]["evidence"] = [ev for key in keys for ev in self.evidence.pop(key, [])]
             yield item
         yield from self._follow(response, prof, kind)
@@ -155,9 +185,16 @@ class PortalSpider(scrapy.Spider):
 
 def _profile_spider(profile: Profile) -> type[PortalSpider]:
     cls_name = "".join(part.title() for part in profile.name.replace("_", "-").split("-")) + "Spider"
-    return type(cls_name, (PortalSpider,), {"name": profile.name, "default_profile": profile.name,
-                                            "__module__": __name__,
-                                            "__doc__": f"Crawls {profile.display_name or profile.name}."})
+    return type(
+        cls_name,
+        (PortalSpider,),
+        {
+            "name": profile.name,
+            "default_profile": profile.name,
+            "__module__": __name__,
+            "__doc__": f"Crawls {profile.display_name or profile.name}.",
+        },
+    )
 
 
 # `scrapy crawl zeelandnet` and friends: one spider class per built-in profile.

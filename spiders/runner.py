@@ -30,8 +30,11 @@ def _settings(pairs: Iterable[str], output: str | None, state: str | None, profi
         settings.set(name.strip(), value, priority="cmdline")
     if output:
         resume = bool(settings.get("JOBDIR"))  # a resumed job appends to its feed
-        settings.set("FEEDS", {output: {"format": "wirefeed-jsonl", "encoding": "utf-8", "overwrite": not resume}},
-                     priority="cmdline")
+        settings.set(
+            "FEEDS",
+            {output: {"format": "wirefeed-jsonl", "encoding": "utf-8", "overwrite": not resume}},
+            priority="cmdline",
+        )
         settings.set("WIREFEED_QUARANTINE", output + ".rejected.jsonl", priority="cmdline")
         if not resume:
             Path(output + ".rejected.jsonl").unlink(missing_ok=True)
@@ -39,7 +42,9 @@ def _settings(pairs: Iterable[str], output: str | None, state: str | None, profi
         settings.set("WIREFEED_STATE", state, priority="cmdline")
     extra = list(profiles)
     if extra:
-        settings.set("WIREFEED_PROFILES", [*settings.getlist("WIREFEED_PROFILES"), *extra], priority="cmdline")
+        settings.set(
+            "WIREFEED_PROFILES", [*settings.getlist("WIREFEED_PROFILES"), *extra], priority="cmdline"
+        )
     return settings
 
 
@@ -61,8 +66,15 @@ def print_summary(stats: dict[str, Any], out: Any = sys.stderr) -> None:
         print(f"  {k.ljust(width)}  {stats[k]}", file=out)
 
 
-def run_crawl(spider: str, *, output: str | None, settings: Iterable[str] = (), spider_args: Iterable[str] = (),
-              state: str | None = None, profiles: Iterable[str] = ()) -> int:
+def run_crawl(
+    spider: str,
+    *,
+    output: str | None,
+    settings: Iterable[str] = (),
+    spider_args: Iterable[str] = (),
+    state: str | None = None,
+    profiles: Iterable[str] = (),
+) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
     s = _settings(settings, output, state, profiles)
@@ -102,7 +114,13 @@ def run_demo(*, output: str, state: str | None = None, settings: Iterable[str] =
         paths = write_demo_profiles(bases, Path(tmp))
         names = ",".join(Path(p).stem for p in paths)
         pairs = ["LOG_LEVEL=WARNING", *settings]
-        code = run_crawl("portal", output=output, settings=pairs, spider_args=[f"profile={names}"],
-                         state=state or str(Path(tmp) / "state.sqlite"), profiles=paths)
+        code = run_crawl(
+            "portal",
+            output=output,
+            settings=pairs,
+            spider_args=[f"profile={names}"],
+            state=state or str(Path(tmp) / "state.sqlite"),
+            profiles=paths,
+        )
     print(f"records written to {output} (rejected items, if any: {output}.rejected.jsonl)", file=sys.stderr)
     return code

@@ -18,8 +18,12 @@ SHARED = REPO.parent / "shared"
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[dict[str, str]]:
     """Both demo portals, served from a separate process: {'zeeland': base_url, 'kust': base_url}."""
-    proc = subprocess.Popen([sys.executable, "-m", "wirefeed.demo.server"], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "wirefeed.demo.server"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stdout is not None
     bases = json.loads(proc.stdout.readline())
     yield bases

@@ -5,11 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
-from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy import signals
+from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
-
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
 from wirefeed.spiders.runner import write_demo_profiles
@@ -19,13 +17,15 @@ def _settings(tmp_path: Path, profiles: list[str], **extra: object) -> dict[str,
     from wirefeed import settings as project
 
     base = {k: getattr(project, k) for k in dir(project) if k.isupper()}
-    base.update({
-        "WIREFEED_PROFILES": profiles,
-        "WIREFEED_STATE": str(tmp_path / "state.sqlite"),
-        "WIREFEED_QUARANTINE": str(tmp_path / "rejected.jsonl"),
-        "FEEDS": {str(tmp_path / "out.jsonl"): {"format": "wirefeed-jsonl", "overwrite": True}},
-        "LOG_LEVEL": "WARNING",
-    })
+    base.update(
+        {
+            "WIREFEED_PROFILES": profiles,
+            "WIREFEED_STATE": str(tmp_path / "state.sqlite"),
+            "WIREFEED_QUARANTINE": str(tmp_path / "rejected.jsonl"),
+            "FEEDS": {str(tmp_path / "out.jsonl"): {"format": "wirefeed-jsonl", "overwrite": True}},
+            "LOG_LEVEL": "WARNING",
+        }
+    )
     base.update(extra)
     return base
 

@@ -65,8 +65,12 @@ def _floor_stamp(age: timedelta) -> str:
 
 
 def _dst_anchors() -> list[datetime]:
-    starts = [datetime(2025, 3, 29, tzinfo=UTC), datetime(2025, 10, 25, tzinfo=UTC),
-              datetime(2026, 3, 28, tzinfo=UTC), datetime(2026, 10, 24, tzinfo=UTC)]
+    starts = [
+        datetime(2025, 3, 29, tzinfo=UTC),
+        datetime(2025, 10, 25, tzinfo=UTC),
+        datetime(2026, 3, 28, tzinfo=UTC),
+        datetime(2026, 10, 24, tzinfo=UTC),
+    ]
     return [s + timedelta(minutes=m) for s in starts for m in range(0, 3 * 1440)]
 
 

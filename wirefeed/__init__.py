@@ -18,9 +18,14 @@ if TYPE_CHECKING:
     from wirefeed.language import detect_language
     from wirefeed.stamps import refine, resolve_time
 
-_LAZY = {"parse_dateline": "wirefeed.dateline", "resolve_time": "wirefeed.stamps", "refine": "wirefeed.stamps",
-         "extract_stories": "wirefeed.extract", "detect_language": "wirefeed.language",
-         "TimeParseError": "wirefeed.errors"}
+_LAZY = {
+    "parse_dateline": "wirefeed.dateline",
+    "resolve_time": "wirefeed.stamps",
+    "refine": "wirefeed.stamps",
+    "extract_stories": "wirefeed.extract",
+    "detect_language": "wirefeed.language",
+    "TimeParseError": "wirefeed.errors",
+}
 
 
 def __getattr__(name: str) -> Any:

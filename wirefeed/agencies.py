@@ -56,6 +56,12 @@ def normalize(printed: list[str], language: str | None = None) -> list[Agency]:
             continue
         seen.add(key)
         entry = table.get(code) if code else None
-        out.append(Agency(printed=p, code=code, name=entry["name"] if entry else None,
-                          country=entry["country"] if entry else None))
+        out.append(
+            Agency(
+                printed=p,
+                code=code,
+                name=entry["name"] if entry else None,
+                country=entry["country"] if entry else None,
+            )
+        )
     return out

@@ -8,6 +8,7 @@ Scrapy is imported only by ``crawl`` and ``demo``; ``parse`` runs the pure core.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections import Counter
@@ -43,13 +44,14 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from wirefeed.profiles import get_profile, profile_for_url
     from wirefeed.store import StateStore
 
-    store = StateStore(args.state or ":memory:")
     stats: Counter[str] = Counter()
     fetched_at = datetime.now(UTC)  # the CLI is the top level: the only place that reads the clock
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     rejected_path = Path(args.output + ".rejected.jsonl") if args.output else None
     rejected: list[dict[str, Any]] = []
-    try:
+    with contextlib.ExitStack() as stack:
+        store = StateStore(args.state or ":memory:")
+        stack.callback(store.close)
+        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
         for name in args.files:
             if name == "-":
                 content: bytes = sys.stdin.buffer.read()
@@ -61,32 +63,39 @@ def cmd_parse(args: argparse.Namespace) -> int:
                     return EXIT_USAGE
                 content = path.read_bytes()
                 meta = read_sidecar(path)
-            url = args.url or meta.get("url") or (Path(name).resolve().as_uri() if name != "-" else "file:///stdin")
+            url = (
+                args.url
+                or meta.get("url")
+                or (Path(name).resolve().as_uri() if name != "-" else "file:///stdin")
+            )
             profile = get_profile(args.profile) if args.profile else profile_for_url(url)
             anchor = args.reference_time
             if anchor is None and meta.get("served_at"):
                 anchor = _iso(meta["served_at"])
-            result = process_page(content, url=url, source_name=args.source or source_name_for(url, profile),
-                                  fetched_at=fetched_at, anchor=anchor, profile=profile, store=store,
-                                  stats=stats, content_type=meta.get("content_type"))
+            result = process_page(
+                content,
+                url=url,
+                source_name=args.source or source_name_for(url, profile),
+                fetched_at=fetched_at,
+                anchor=anchor,
+                profile=profile,
+                store=store,
+                stats=stats,
+                content_type=meta.get("content_type"),
+            )
             for record in result.records:
                 out.write(record.model_dump_json() + "\n")
             rejected.extend(result.rejected)
-    except WirefeedError as exc:
-        print(f"wirefeed parse: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    finally:
-        if out is not sys.stdout:
-            out.close()
-        store.close()
     if rejected_path is not None:
         with rejected_path.open("w", encoding="utf-8") as fh:
             for entry in rejected:
                 fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
     elif rejected:
         reasons = Counter(f"{r['stage']}/{r['reason']}" for r in rejected)
-        print("quarantined (use -o to keep them): " + ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())),
-              file=sys.stderr)
+        print(
+            "quarantined (use -o to keep them): " + ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())),
+            file=sys.stderr,
+        )
     if args.verbose:
         _print_summary(dict(stats))
     return EXIT_OK if stats["wirefeed/extract/stories"] else EXIT_FAILED
@@ -99,8 +108,10 @@ def cmd_schema(args: argparse.Namespace) -> int:
     if args.check:
         committed = Path(args.check).read_text("utf-8")
         if committed != text:
-            print(f"{args.check} differs from the model; regenerate with: wirefeed schema > {args.check}",
-                  file=sys.stderr)
+            print(
+                f"{args.check} differs from the model; regenerate with: wirefeed schema > {args.check}",
+                file=sys.stderr,
+            )
             return EXIT_FAILED
         return EXIT_OK
     sys.stdout.write(text)
@@ -152,16 +163,24 @@ def cmd_profiles(args: argparse.Namespace) -> int:
         p = load_profile(path)
         profiles[p.name] = p
     for p in profiles.values():
-        print(f"{p.name:12} {', '.join(p.domains):28} tz={p.timezone} lang={p.language or '-'} "
-              f"semantics={p.semantics} agency={p.default_agency or '-'}  ({p.source})")
+        print(
+            f"{p.name:12} {', '.join(p.domains):28} tz={p.timezone} lang={p.language or '-'} "
+            f"semantics={p.semantics} agency={p.default_agency or '-'}  ({p.source})"
+        )
     return EXIT_OK
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from wirefeed.spiders.runner import run_crawl
 
-    return run_crawl(args.spider, output=args.output, settings=args.set or [], spider_args=args.arg or [],
-                     state=args.state, profiles=args.profile or [])
+    return run_crawl(
+        args.spider,
+        output=args.output,
+        settings=args.set or [],
+        spider_args=args.arg or [],
+        state=args.state,
+        profiles=args.profile or [],
+    )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -49,8 +49,10 @@ _AFTER_CREDIT_RE = re.compile(r"[ \t]{0,3}(?P<sep>--|[-–—_](?!\w)|[-–—](
 _CREDIT_TOKEN_RE = re.compile(r"^[A-Za-z][A-Za-z-]{0,14}$")
 # Separators for datelines without a credit: a dash set off by a space, or an en/em dash anywhere.
 _BARE_SEP_RE = re.compile(r"[ \t]{1,3}(?:--|[-–—_])[ \t]|[ \t]{0,3}[–—]|(?<=\S)-[ \t]")
-_NO_DASH_RE = re.compile(rf"^(?P<place>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]{{1,2}}[^\W\d_]+){{0,3}})\s+"
-                         rf"(?P<date>{_DATE})\s+(?=[^\W\d_])")
+_NO_DASH_RE = re.compile(
+    rf"^(?P<place>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]{{1,2}}[^\W\d_]+){{0,3}})\s+"
+    rf"(?P<date>{_DATE})\s+(?=[^\W\d_])"
+)
 _BYLINE_RE = re.compile(r"^By\s+(?P<rest>.+)$")
 _BYLINE_SPLIT_RE = re.compile(r"\s+(?:Associated Press|AP|Reuters|AFP|Bloomberg)\s+")
 _PAREN_TAIL_RE = re.compile(r"\s\([^()]{1,30}\)$")
@@ -58,14 +60,85 @@ _WORD_RE = re.compile(r"^['’]?[^\W\d_][\w.'’-]{0,30}$")
 
 # Lower-case words allowed inside a place name (`St. Anton am Arlberg`, `Bourg-de-Péage`, `Den Bosch`).
 _PARTICLES = frozenset(
-    "am an der den des de del della di da do dos du la le les el en et sur sous upon on of aan op im "
-    "bei ob van von y und zu al ter".split()
+    [
+        "am",
+        "an",
+        "der",
+        "den",
+        "des",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "do",
+        "dos",
+        "du",
+        "la",
+        "le",
+        "les",
+        "el",
+        "en",
+        "et",
+        "sur",
+        "sous",
+        "upon",
+        "on",
+        "of",
+        "aan",
+        "op",
+        "im",
+        "bei",
+        "ob",
+        "van",
+        "von",
+        "y",
+        "und",
+        "zu",
+        "al",
+        "ter",
+    ]
 )
 # Upper-case openings that are labels, not places (`FILE - This photo…`, `UPDATE - …`).
 _NOT_PLACES = frozenset(
-    "FILE UPDATE UPDATED LIVE BREAKING EXCLUSIVE VIDEO FOTO PHOTO PHOTOS WATCH ANALYSIS OPINION "
-    "CORRECTION CORRECTED REFILE ADVISORY EDITORS NOTE LEAD URGENT FLASH ALERT COLUMN INTERVIEW "
-    "REVIEW PODCAST POLL UITSLAG UITSLAGEN ANP AP AFP RTR DPA BELGA".split()
+    [
+        "FILE",
+        "UPDATE",
+        "UPDATED",
+        "LIVE",
+        "BREAKING",
+        "EXCLUSIVE",
+        "VIDEO",
+        "FOTO",
+        "PHOTO",
+        "PHOTOS",
+        "WATCH",
+        "ANALYSIS",
+        "OPINION",
+        "CORRECTION",
+        "CORRECTED",
+        "REFILE",
+        "ADVISORY",
+        "EDITORS",
+        "NOTE",
+        "LEAD",
+        "URGENT",
+        "FLASH",
+        "ALERT",
+        "COLUMN",
+        "INTERVIEW",
+        "REVIEW",
+        "PODCAST",
+        "POLL",
+        "UITSLAG",
+        "UITSLAGEN",
+        "ANP",
+        "AP",
+        "AFP",
+        "RTR",
+        "DPA",
+        "BELGA",
+    ]
 )
 
 
@@ -98,10 +171,9 @@ def _valid_place(place: str) -> bool:
     for i, w in enumerate(words):
         if not _WORD_RE.match(w):
             return False
-        if w[0].islower() or (w[0] in "'’" and w[1:2].islower()):
-            # A particle inside a name; never the first word.
-            if i == 0 or w not in _PARTICLES:
-                return False
+        lower = w[0].islower() or (w[0] in "'’" and w[1:2].islower())
+        if lower and (i == 0 or w not in _PARTICLES):  # a particle inside a name, never the first word
+            return False
     return True
 
 
@@ -149,12 +221,27 @@ def _credit_tokens(raw: str) -> list[str] | None:
     return tokens
 
 
-def _make(window: str, text_end: int, full: str, *, place: str | None, agencies: list[str],
-          date: str | None = None, byline: str | None = None) -> Dateline:
+def _make(
+    window: str,
+    text_end: int,
+    full: str,
+    *,
+    place: str | None,
+    agencies: list[str],
+    date: str | None = None,
+    byline: str | None = None,
+) -> Dateline:
     text = window[:text_end].rstrip()
     places = [p.strip() for p in place.split("/")] if place else []
-    return Dateline(text=text, place=place, agencies=agencies, date=date, byline=byline,
-                    rest=full[len(text):], places=places)
+    return Dateline(
+        text=text,
+        place=place,
+        agencies=agencies,
+        date=date,
+        byline=byline,
+        rest=full[len(text) :],
+        places=places,
+    )
 
 
 def _credit_first(window: str, full: str) -> Dateline | None:
@@ -252,6 +339,13 @@ def parse_dateline(text: str, *, language: str | None = None) -> Dateline | None
     if result is None:
         return None
     if lead_ws:
-        result = Dateline(text=text[:lead_ws] + result.text, place=result.place, agencies=result.agencies,
-                          date=result.date, byline=result.byline, rest=result.rest, places=result.places)
+        result = Dateline(
+            text=text[:lead_ws] + result.text,
+            place=result.place,
+            agencies=result.agencies,
+            date=result.date,
+            byline=result.byline,
+            rest=result.rest,
+            places=result.places,
+        )
     return result

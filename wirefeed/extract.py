@@ -36,14 +36,20 @@ _SECTION_RE = re.compile(
     r"|(?:meer over|meer nieuws|lees ook|gerelateerd(?: nieuws)?|related(?: stories)?|more on|also read|"
     r"mehr zum thema|weitere meldungen|à lire aussi|net binnen|meest gelezen|populair|most read|top stories|"
     r"latest news|laatste nieuws)\b.*)$",
-    re.IGNORECASE)
-_CLOSER_RE = re.compile(r"^(?:continue reading|read more|lees meer|lees verder|weiterlesen|lire la suite|"
-                        r"read more »|meer lezen)\W*$", re.IGNORECASE)
+    re.IGNORECASE,
+)
+_CLOSER_RE = re.compile(
+    r"^(?:continue reading|read more|lees meer|lees verder|weiterlesen|lire la suite|"
+    r"read more »|meer lezen)\W*$",
+    re.IGNORECASE,
+)
 _ARTIFACT_RE = re.compile(r"^date \d{4}-\d{2}(?:-\d{2})?\s+")
 _BULLET_RE = re.compile(r"^[•·▪►]\s*")
 _BADGE_RE = re.compile(r"^(?P<badge>ANP|AP|AFP|RTR|Reuters|DPA|dpa|BELGA|Belga|ANP Video|Novum)\s+(?=\S)")
-_AP_BYLINE_RE = re.compile(r"^By\s+(?P<byline>[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|and|&)){0,6})\s+"
-                           r"(?:Associated Press|Reuters|AFP|Bloomberg)\s+(?=[A-Z])")
+_AP_BYLINE_RE = re.compile(
+    r"^By\s+(?P<byline>[A-Z][\w.’'-]*(?:\s+(?:[A-Z][\w.’'-]*|and|&)){0,6})\s+"
+    r"(?:Associated Press|Reuters|AFP|Bloomberg)\s+(?=[A-Z])"
+)
 _END_PUNCT = tuple(".!?\"”'’)…:»")
 # A lead cut off by the end of a page is still worth a record when this much of it is there.
 _MIN_CUT_LEAD = 100
@@ -88,7 +94,7 @@ def _title_like(e: _Entry) -> bool:
     words = t.split()
     if not words or len(t) > 220 or len(words) > 30 or t.startswith(("- ", "+ ", "* ", "#")):
         return False
-    return not (t.endswith(".") and not t.endswith("...")) or len(words) <= 4 and not t.endswith(".")
+    return not (t.endswith(".") and not t.endswith("...")) or (len(words) <= 4 and not t.endswith("."))
 
 
 def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
@@ -122,7 +128,7 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
             out.append(_Entry("closer", text, line))
             continue
         m = _SECTION_RE.match(text)
-        if m and len(text) < 60 or any(x.search(text) for x in extra_sections):
+        if (m and len(text) < 60) or any(x.search(text) for x in extra_sections):
             name = (m.group("name") or "").strip() if m else ""
             name = name or None
             out.append(_Entry("section", text, line, section=name))
@@ -138,8 +144,13 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
         if 1 <= len(words) <= 3 and text.isupper() and len(text) > 3 and not any(c.isdigit() for c in text):
             out.append(_Entry("section", text, line, section=text.title()))
             continue
-        if out and not page.is_html and out[-1].kind in ("text", "dateline") and text[:1].islower() \
-                and not out[-1].text.endswith(_END_PUNCT):
+        if (
+            out
+            and not page.is_html
+            and out[-1].kind in ("text", "dateline")
+            and text[:1].islower()
+            and not out[-1].text.endswith(_END_PUNCT)
+        ):
             out[-1].text += " " + text  # a hard-wrapped paragraph
             continue
         out.append(_Entry("text", text, line))
@@ -147,8 +158,8 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
     for k, e in enumerate(out):
         if e.kind in ("text", "headline") and k + 1 < len(out) and out[k + 1].kind == "dateline":
             m = _BADGE_RE.match(e.text)
-            if m and e.text[m.end():][:1].isupper():
-                e.badge, e.text = m.group("badge"), e.text[m.end():]
+            if m and e.text[m.end() :][:1].isupper():
+                e.badge, e.text = m.group("badge"), e.text[m.end() :]
     return out
 
 
@@ -177,7 +188,7 @@ def _new(kind: str, entries: list[_Entry], k: int, section: str | None) -> RawSt
     m = _AP_BYLINE_RE.match(story.lead or "")
     if m and story.dateline is None:
         story.byline = m.group("byline")
-        story.lead = story.lead[m.end():] if story.lead else None
+        story.lead = story.lead[m.end() :] if story.lead else None
         story.paragraphs[0] = story.lead or ""
     j = k - 1
     while j >= 0 and entries[j].kind == "time":  # a date printed under the title belongs to the story
@@ -196,8 +207,9 @@ def _new(kind: str, entries: list[_Entry], k: int, section: str | None) -> RawSt
 def _attach_time(story: RawStory, e: _Entry) -> None:
     """A date or ``<time datetime>`` printed with a story: evidence of when it was published."""
     e.used = True
-    if story.stamp is not None or (e.line.datetime is None and not e.text[:1].isalpha()
-                                   and ":" in e.text and len(e.text) <= 8):
+    if story.stamp is not None or (
+        e.line.datetime is None and not e.text[:1].isalpha() and ":" in e.text and len(e.text) <= 8
+    ):
         return  # a bare clock time ("19:25") says too little to be kept as the story's stamp
     story.stamp = e.text
     story.stamp_datetime = e.line.datetime
@@ -226,7 +238,12 @@ def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list
             elif cur is not None and cur.stamp is None:
                 cur.stamp, cur.stamp_source = e.text, "relative"
                 cur = None
-            elif k and entries[k - 1].kind == "text" and not entries[k - 1].used and len(entries[k - 1].text) >= 40:
+            elif (
+                k
+                and entries[k - 1].kind == "text"
+                and not entries[k - 1].used
+                and len(entries[k - 1].text) >= 40
+            ):
                 story = _new("teaser", entries, k - 1, section)
                 entries[k - 1].used = True
                 story.stamp, story.stamp_source = e.text, "relative"
@@ -268,8 +285,14 @@ def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list
             continue
         # A title followed by a long paragraph and a "read more" link: a teaser without dateline.
         after = entries[k + 2] if k + 2 < len(entries) else None
-        if (_title_like(e) and nxt is not None and nxt.kind == "text" and len(nxt.text) >= 120
-                and after is not None and after.kind == "closer"):
+        if (
+            _title_like(e)
+            and nxt is not None
+            and nxt.kind == "text"
+            and len(nxt.text) >= 120
+            and after is not None
+            and after.kind == "closer"
+        ):
             cur = _new("teaser", entries, k + 1, section)
             nxt.used = True
             stories.append(cur)
@@ -277,14 +300,16 @@ def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list
     return stories
 
 
-def _finish(stories: list[RawStory], entries: list[_Entry], page: Page, page_kind: str | None,
-            before: bool) -> None:
+def _finish(
+    stories: list[RawStory], entries: list[_Entry], page: Page, page_kind: str | None, before: bool
+) -> None:
     if not stories:
         return
     first = stories[0]
     has_body = len([p for p in first.paragraphs if len(p) >= 60]) >= 2
-    if first.stamp_source != "relative" and (page_kind == "article" or page.is_article
-                                             or page_kind is None and has_body and len(stories) > 1):
+    if first.stamp_source != "relative" and (
+        page_kind == "article" or page.is_article or (page_kind is None and has_body and len(stories) > 1)
+    ):
         first.kind = "article"
         if first.section is None and len(stories) > 1:
             first.section = stories[1].section  # "Meer uit Buitenland" under an article names its section
@@ -296,10 +321,13 @@ def _finish(stories: list[RawStory], entries: list[_Entry], page: Page, page_kin
     if page.is_html or end is None or not (end.text in last.paragraphs or end.text == last.stamp):
         return  # only what runs into the end of a text rendering can be cut off
     tail = (last.paragraphs[-1] if last.paragraphs else "").rstrip()
-    if before and not last.lead:
-        last.truncated = True
-    elif (last.stamp is None and len(last.paragraphs) <= 1 and tail and not tail.endswith(_END_PUNCT)
-          and len(tail) < _MIN_CUT_LEAD):
+    if (before and not last.lead) or (
+        last.stamp is None
+        and len(last.paragraphs) <= 1
+        and tail
+        and not tail.endswith(_END_PUNCT)
+        and len(tail) < _MIN_CUT_LEAD
+    ):
         last.truncated = True
 
 
@@ -316,8 +344,13 @@ def _from_metadata(page: Page, stories: list[RawStory]) -> None:
         if not paragraphs and page.og.get("og:description"):
             paragraphs = [page.og["og:description"]]
         if paragraphs:
-            main = RawStory(kind="article", title=str(headline), lead=paragraphs[0], paragraphs=paragraphs,
-                            body="\n\n".join(paragraphs))
+            main = RawStory(
+                kind="article",
+                title=str(headline),
+                lead=paragraphs[0],
+                paragraphs=paragraphs,
+                body="\n\n".join(paragraphs),
+            )
             dl = parse_dateline(paragraphs[0])
             main.dateline = dl.text if dl else None
             stories.insert(0, main)
@@ -328,7 +361,7 @@ def _from_metadata(page: Page, stories: list[RawStory]) -> None:
         if main.section is None:
             section = art.get("articleSection") or page.og.get("article:section")
             main.section = section[0] if isinstance(section, list) and section else section
-        if published and main.stamp is None:
+        if published and main.stamp_source != "relative":  # the publisher's own metadata beats page text
             main.stamp, main.stamp_datetime, main.stamp_source = str(published), str(published), source
     # A machine-readable <time datetime> printed on a story's title or lead line.
     for line in page.lines:
@@ -350,8 +383,9 @@ def extract_page(page: Page, *, profile: Profile | None = None) -> list[RawStory
     return stories
 
 
-def extract_stories(content: str | bytes, *, url: str, content_type: str | None = None,
-                    profile: Profile | None = None) -> list[RawStory]:
+def extract_stories(
+    content: str | bytes, *, url: str, content_type: str | None = None, profile: Profile | None = None
+) -> list[RawStory]:
     """Return the stories of one page: its own article (``kind='article'``) and its teasers.
 
     ``content`` is HTML or a text rendering (detected, or told by ``content_type``); ``url`` is where the

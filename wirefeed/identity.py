@@ -17,8 +17,11 @@ from w3lib.url import canonicalize_url
 __all__ = ["canonical_url", "content_hash", "normalize_text", "story_id"]
 
 # Query parameters that track a click, not name a page.
-_TRACKING = re.compile(r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|"
-                       r"feedtype|feedname|cmpid|ocid|at_medium|at_campaign|xtor|wt_mc|s_cid)$", re.IGNORECASE)
+_TRACKING = re.compile(
+    r"^(utm_.*|fbclid|gclid|dclid|msclkid|mc_cid|mc_eid|igshid|yclid|_ga|ref|ref_src|"
+    r"feedtype|feedname|cmpid|ocid|at_medium|at_campaign|xtor|wt_mc|s_cid)$",
+    re.IGNORECASE,
+)
 _PUNCT_RE = re.compile(r"[^\w\s]")
 
 
@@ -27,8 +30,9 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     host = (parts.hostname or "").lower()
-    if parts.port and not ((parts.scheme == "http" and parts.port == 80) or
-                           (parts.scheme == "https" and parts.port == 443)):
+    if parts.port and not (
+        (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
+    ):
         host = f"{host}:{parts.port}"
     rebuilt = urlunsplit((parts.scheme.lower(), host, parts.path or "/", urlencode(query), ""))
     return canonicalize_url(rebuilt)

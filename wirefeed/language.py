@@ -65,8 +65,9 @@ class _LangDetect:
 
         detector: Any = self.factory.create()
         if self.candidates:
-            detector.set_prior_map({c: (1.0 if c in self.candidates else 0.0)
-                                    for c in self.factory.get_lang_list()})
+            detector.set_prior_map(
+                {c: (1.0 if c in self.candidates else 0.0) for c in self.factory.get_lang_list()}
+            )
         detector.append(text)
         try:
             best = detector.get_probabilities()[0]
@@ -93,8 +94,13 @@ def _candidates(candidates: Iterable[str] | str | None) -> tuple[str, ...] | Non
     return tuple(sorted({c.lower() for c in candidates}))
 
 
-def detect_language(text: str, *, candidates: Iterable[str] | str | None = None,
-                    fallback: tuple[str, str] | str | None = None, backend: str = "py3langid") -> LanguageResult:
+def detect_language(
+    text: str,
+    *,
+    candidates: Iterable[str] | str | None = None,
+    fallback: tuple[str, str] | str | None = None,
+    backend: str = "py3langid",
+) -> LanguageResult:
     """Detect the language of ``text``.
 
     ``candidates``: the languages to choose from (default nl/en/de/fr; ``"*"`` allows all).

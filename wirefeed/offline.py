@@ -24,7 +24,7 @@ from wirefeed.profiles import Profile
 from wirefeed.stages import apply_dateline, apply_language, apply_time, new_item, rfc3339, to_record
 from wirefeed.store import StateStore
 
-__all__ = ["PageResult", "quarantine_entry", "process_page", "read_sidecar", "source_name_for"]
+__all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "source_name_for"]
 
 
 @dataclass
@@ -33,8 +33,9 @@ class PageResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
 
 
-def quarantine_entry(stage: str, reason: str, detail: str, item: dict[str, Any] | RawStory | None,
-                     url: str | None) -> dict[str, Any]:
+def quarantine_entry(
+    stage: str, reason: str, detail: str, item: dict[str, Any] | RawStory | None, url: str | None
+) -> dict[str, Any]:
     """One line of ``<output>.rejected.jsonl``: where and why an item was set aside, and the item."""
     if isinstance(item, RawStory):
         raw: Any = {k: getattr(item, k) for k in item.__slots__}  # type: ignore[attr-defined]
@@ -51,18 +52,31 @@ def source_name_for(url: str, profile: Profile | None) -> str:
 
 
 def read_sidecar(path: Path) -> dict[str, Any]:
-    """``page.html.meta.json`` (or ``page.meta.json``) saved beside a page: url, served-at time, ..."""
-    for candidate in (path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")):
+    """Metadata saved beside a page (url, served_at, content_type): ``<page>.meta.json``, or ``meta.json``
+    in the folder of a ``page.*`` file (the fixture layout: page + meta + expected)."""
+    candidates = [path.with_name(path.name + ".meta.json"), path.with_suffix(".meta.json")]
+    if path.stem == "page":
+        candidates.append(path.with_name("meta.json"))
+    for candidate in candidates:
         if candidate.is_file():
             data = json.loads(candidate.read_text("utf-8"))
             return data if isinstance(data, dict) else {}
     return {}
 
 
-def process_page(content: str | bytes, *, url: str, source_name: str, fetched_at: datetime,
-                 anchor: datetime | None, profile: Profile | None, store: StateStore,
-                 stats: Counter[str], content_type: str | None = None,
-                 language_backend: str = "py3langid") -> PageResult:
+def process_page(
+    content: str | bytes,
+    *,
+    url: str,
+    source_name: str,
+    fetched_at: datetime,
+    anchor: datetime | None,
+    profile: Profile | None,
+    store: StateStore,
+    stats: Counter[str],
+    content_type: str | None = None,
+    language_backend: str = "py3langid",
+) -> PageResult:
     page = load_page(content, url=url, content_type=content_type)
     if anchor is None and page.served_at:
         try:
@@ -80,11 +94,19 @@ def process_page(content: str | bytes, *, url: str, source_name: str, fetched_at
         stats["wirefeed/extract/stories"] += 1
         if story.truncated:
             stats["wirefeed/extract/truncated"] += 1
-            result.rejected.append(quarantine_entry("extract", "truncated", "story cut off at the end of the page",
-                                                    story, url))
+            result.rejected.append(
+                quarantine_entry("extract", "truncated", "story cut off at the end of the page", story, url)
+            )
             continue
-        item = new_item(story, page_url=url, source_name=source_name, fetched_at=fetched_at, anchor=anchor,
-                        profile=profile, page_lang=page.lang)
+        item = new_item(
+            story,
+            page_url=url,
+            source_name=source_name,
+            fetched_at=fetched_at,
+            anchor=anchor,
+            profile=profile,
+            page_lang=page.lang,
+        )
         for outcome in apply_dateline(item):
             stats[f"wirefeed/dateline/{outcome}"] += 1
         try:

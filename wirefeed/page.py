@@ -21,16 +21,87 @@ from lxml import etree
 
 __all__ = ["Line", "Page", "load_page", "looks_like_html"]
 
-_DROP = frozenset("script style noscript template svg nav footer form button select input label iframe "
-                  "head object embed canvas dialog menu".split())
-_BLOCK = frozenset("address article aside blockquote body dd details div dl dt fieldset figcaption figure "
-                   "h1 h2 h3 h4 h5 h6 header hr li main ol p pre section summary table tbody td tfoot th "
-                   "thead tr ul br".split())
-_HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
-_ARTICLE_TYPES = frozenset({"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
-                            "BlogPosting", "LiveBlogPosting", "OpinionNewsArticle", "BackgroundNewsArticle"})
-_HTML_SNIFF_RE = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
-                            re.IGNORECASE | re.DOTALL)
+_DROP = frozenset(
+    [
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "svg",
+        "nav",
+        "footer",
+        "form",
+        "button",
+        "select",
+        "input",
+        "label",
+        "iframe",
+        "head",
+        "object",
+        "embed",
+        "canvas",
+        "dialog",
+        "menu",
+    ]
+)
+_BLOCK = frozenset(
+    [
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "dd",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hr",
+        "li",
+        "main",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "br",
+    ]
+)
+_HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
+_ARTICLE_TYPES = frozenset(
+    {
+        "NewsArticle",
+        "Article",
+        "ReportageNewsArticle",
+        "AnalysisNewsArticle",
+        "BlogPosting",
+        "LiveBlogPosting",
+        "OpinionNewsArticle",
+        "BackgroundNewsArticle",
+    }
+)
+_HTML_SNIFF_RE = re.compile(
+    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
+    re.IGNORECASE | re.DOTALL,
+)
 
 
 @dataclass(slots=True)
@@ -100,8 +171,15 @@ class _Walker:
             href = max(linked, key=linked.__getitem__) if linked else None
             if href and linked[href] < 0.6 * len(text):
                 href = None
-            self.lines.append(Line(text=text, href=href, datetime=self.line_datetime,
-                                   headline=self.line_headline, heading_level=self.line_level))
+            self.lines.append(
+                Line(
+                    text=text,
+                    href=href,
+                    datetime=self.line_datetime,
+                    headline=self.line_headline,
+                    heading_level=self.line_level,
+                )
+            )
         self.buf = []
         self.line_datetime = None
         self.line_headline = False
@@ -111,8 +189,7 @@ class _Walker:
         outer = href  # the tail of this element belongs to the parent's link, not this one's
         tag = el.tag if isinstance(el.tag, str) else ""
         tag = tag.lower()
-        if tag in _DROP or (tag == "header" and el.getparent() is not None
-                            and el.getparent().tag == "body"):
+        if tag in _DROP or (tag == "header" and el.getparent() is not None and el.getparent().tag == "body"):
             self._tail(el, href)
             return
         if not tag:  # comments, processing instructions
@@ -122,8 +199,13 @@ class _Walker:
         if tag == "a" and el.get("href"):
             href = urljoin(self.base, el.get("href").strip())
             title = " ".join((el.get("title") or "").split())
-            if title or el.find(".//h1") is not None or el.find(".//h2") is not None \
-                    or el.find(".//h3") is not None or el.find(".//h4") is not None:
+            if (
+                title
+                or el.find(".//h1") is not None
+                or el.find(".//h2") is not None
+                or el.find(".//h3") is not None
+                or el.find(".//h4") is not None
+            ):
                 block = True
                 headline_text = title or None
         text_of_el = None
@@ -178,8 +260,12 @@ def _jsonld(doc: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
                 for entry in obj.get("itemListElement") or []:
                     if isinstance(entry, dict):
                         inner = entry.get("item") if isinstance(entry.get("item"), dict) else entry
-                        items.append({"url": str(inner.get("url") or entry.get("url") or ""),
-                                      "name": str(inner.get("name") or inner.get("headline") or "")})
+                        items.append(
+                            {
+                                "url": str(inner.get("url") or entry.get("url") or ""),
+                                "name": str(inner.get("name") or inner.get("headline") or ""),
+                            }
+                        )
     return articles, items
 
 
@@ -194,8 +280,11 @@ def load_page(content: str | bytes, *, url: str, content_type: str | None = None
         text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
         return Page(url=url, lines=_text_lines(text), is_html=False)
     articles, items = _jsonld(doc)
-    og = {m.get("property") or m.get("name"): m.get("content", "")
-          for m in doc.xpath("//meta[@property or @name]") if m.get("content") is not None}
+    og = {
+        m.get("property") or m.get("name"): m.get("content", "")
+        for m in doc.xpath("//meta[@property or @name]")
+        if m.get("content") is not None
+    }
     canonical = next(iter(doc.xpath('//link[@rel="canonical"]/@href')), None)
     lang = doc.get("lang") or og.get("og:locale") or None
     title = next(iter(doc.xpath("//title/text()")), None)
@@ -203,8 +292,15 @@ def load_page(content: str | bytes, *, url: str, content_type: str | None = None
     body = doc.find("body")
     walker.walk(body if body is not None else doc, None, None)
     walker.flush()
-    return Page(url=url, lines=walker.lines, is_html=True,
-                canonical=urljoin(url, canonical) if canonical else None,
-                lang=lang.split("-")[0].split("_")[0].lower() if lang else None, og=og, articles=articles,
-                item_list=items, title=" ".join(title.split()) if title else None,
-                served_at=og.get("date") or og.get("wirefeed:served-at"))
+    return Page(
+        url=url,
+        lines=walker.lines,
+        is_html=True,
+        canonical=urljoin(url, canonical) if canonical else None,
+        lang=lang.split("-")[0].split("_")[0].lower() if lang else None,
+        og=og,
+        articles=articles,
+        item_list=items,
+        title=" ".join(title.split()) if title else None,
+        served_at=og.get("date") or og.get("wirefeed:served-at"),
+    )

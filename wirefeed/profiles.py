@@ -24,8 +24,16 @@ from wirefeed.stamps import SEMANTICS
 
 __all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile"]
 
-_STR_LISTS = ("domains", "start_urls", "feeds", "article_patterns", "listing_patterns",
-              "pagination_patterns", "section_headers", "boilerplate")
+_STR_LISTS = (
+    "domains",
+    "start_urls",
+    "feeds",
+    "article_patterns",
+    "listing_patterns",
+    "pagination_patterns",
+    "section_headers",
+    "boilerplate",
+)
 
 
 @dataclass(frozen=True)

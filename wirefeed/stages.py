@@ -31,9 +31,17 @@ def rfc3339(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
-def new_item(story: RawStory, *, page_url: str, source_name: str, fetched_at: datetime,
-             anchor: datetime | None, profile: Profile | None = None, page_lang: str | None = None,
-             page_section: str | None = None) -> dict[str, Any]:
+def new_item(
+    story: RawStory,
+    *,
+    page_url: str,
+    source_name: str,
+    fetched_at: datetime,
+    anchor: datetime | None,
+    profile: Profile | None = None,
+    page_lang: str | None = None,
+    page_section: str | None = None,
+) -> dict[str, Any]:
     """The first form of a record: raw strings in place, ids computed, normalization pending."""
     url = story.link if story.link and story.link.startswith(("http://", "https://")) else None
     if url:
@@ -80,8 +88,14 @@ def apply_dateline(item: dict[str, Any]) -> list[str]:
     dl = parse_dateline(lead) if lead else None
     if dl is None:
         return ["none"]
-    item["dateline"] = {"text": dl.text.strip(), "place": dl.place, "places": dl.places,
-                        "agencies": dl.agencies, "date": dl.date, "byline": dl.byline}
+    item["dateline"] = {
+        "text": dl.text.strip(),
+        "place": dl.place,
+        "places": dl.places,
+        "agencies": dl.agencies,
+        "date": dl.date,
+        "byline": dl.byline,
+    }
     item["lead"] = dl.rest.strip() or None
     if item.get("body"):
         first, _, rest = item["body"].partition("\n\n")
@@ -103,10 +117,17 @@ def apply_dateline(item: dict[str, Any]) -> list[str]:
 
 
 def _published(r: ResolvedTime, source: str) -> dict[str, Any]:
-    return {"raw": r.raw, "source": source, "at": rfc3339(r.at), "earliest": rfc3339(r.earliest),
-            "latest": rfc3339(r.latest), "precision": r.precision,
-            "anchor": rfc3339(r.anchor) if r.kind != "absolute" else None,
-            "semantics": r.semantics if r.kind == "relative" else None, "unresolved": None}
+    return {
+        "raw": r.raw,
+        "source": source,
+        "at": rfc3339(r.at),
+        "earliest": rfc3339(r.earliest),
+        "latest": rfc3339(r.latest),
+        "precision": r.precision,
+        "anchor": rfc3339(r.anchor) if r.kind != "absolute" else None,
+        "semantics": r.semantics if r.kind == "relative" else None,
+        "unresolved": None,
+    }
 
 
 def apply_time(item: dict[str, Any]) -> str:
@@ -133,13 +154,23 @@ def apply_time(item: dict[str, Any]) -> str:
             resolved.append(r)
             sources.append(source if source in ("jsonld", "meta", "rss") else "time")
             stamp = stamp if stamp != machine else None
-    unresolved = {"source": source, "at": None, "earliest": None, "latest": None, "precision": None,
-                  "semantics": None}
+    unresolved = {
+        "source": source,
+        "at": None,
+        "earliest": None,
+        "latest": None,
+        "precision": None,
+        "semantics": None,
+    }
     if stamp and not resolved:
         r = resolve_time(stamp, ref, tz=tz, language=language, semantics=semantics)
         if r is None:
-            item["published"] = {"raw": stamp, **unresolved, "anchor": rfc3339(anchor),
-                                 "unresolved": "not-a-time"}
+            item["published"] = {
+                "raw": stamp,
+                **unresolved,
+                "anchor": rfc3339(anchor),
+                "unresolved": "not-a-time",
+            }
             return "unrecognized"
         if r.kind != "absolute" and anchor is None:
             # Never resolve against the clock of whoever reads an old file.
@@ -149,8 +180,9 @@ def apply_time(item: dict[str, Any]) -> str:
         sources.append("text" if r.kind == "absolute" and source == "relative" else source)
     for ev in raw.get("evidence") or []:
         try:
-            r = resolve_time(ev["raw"], datetime.fromisoformat(ev["anchor"]), tz=tz, language=language,
-                             semantics=semantics)
+            r = resolve_time(
+                ev["raw"], datetime.fromisoformat(ev["anchor"]), tz=tz, language=language, semantics=semantics
+            )
         except TimeParseError:
             continue  # counted where the teaser itself was processed
         if r is not None:
@@ -168,8 +200,7 @@ def apply_time(item: dict[str, Any]) -> str:
     return outcome
 
 
-def apply_language(item: dict[str, Any], *, backend: str = "py3langid",
-                   candidates: Any = None) -> str:
+def apply_language(item: dict[str, Any], *, backend: str = "py3langid", candidates: Any = None) -> str:
     """Detect the story's language on its best text; fall back on the page's or profile's language."""
     raw = item["_raw"]
     parts = [item.get("lead") or ""]

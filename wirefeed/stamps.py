@@ -35,55 +35,276 @@ MAX_AGE_YEARS = 150
 
 # --- word tables (data) --------------------------------------------------------------------------
 _UNIT_WORDS: dict[str, tuple[str, ...]] = {
-    "second": ("s", "sec", "secs", "sec.", "seconde", "seconden", "second", "seconds", "sek", "sek.",
-               "sekunde", "sekunden", "secondes"),
+    "second": (
+        "s",
+        "sec",
+        "secs",
+        "sec.",
+        "seconde",
+        "seconden",
+        "second",
+        "seconds",
+        "sek",
+        "sek.",
+        "sekunde",
+        "sekunden",
+        "secondes",
+    ),
     "minute": ("m", "min", "min.", "mins", "minuut", "minuten", "minute", "minutes", "minuten"),
-    "hour": ("u", "uur", "uren", "h", "hr", "hrs", "hour", "hours", "std", "std.", "stunde", "stunden",
-             "heure", "heures"),
+    "hour": (
+        "u",
+        "uur",
+        "uren",
+        "h",
+        "hr",
+        "hrs",
+        "hour",
+        "hours",
+        "std",
+        "std.",
+        "stunde",
+        "stunden",
+        "heure",
+        "heures",
+    ),
     "day": ("d", "dag", "dagen", "day", "days", "tag", "tage", "tagen", "j", "jour", "jours"),
     "week": ("w", "wk", "wks", "week", "weken", "weeks", "woche", "wochen", "semaine", "semaines"),
-    "month": ("mnd", "mnd.", "maand", "maanden", "mo", "mos", "month", "months", "monat", "monate",
-              "monaten", "mois"),
-    "year": ("y", "yr", "yrs", "jr", "jr.", "jaar", "jaren", "year", "years", "jahr", "jahre", "jahren",
-             "an", "ans", "année", "années"),
+    "month": (
+        "mnd",
+        "mnd.",
+        "maand",
+        "maanden",
+        "mo",
+        "mos",
+        "month",
+        "months",
+        "monat",
+        "monate",
+        "monaten",
+        "mois",
+    ),
+    "year": (
+        "y",
+        "yr",
+        "yrs",
+        "jr",
+        "jr.",
+        "jaar",
+        "jaren",
+        "year",
+        "years",
+        "jahr",
+        "jahre",
+        "jahren",
+        "an",
+        "ans",
+        "année",
+        "années",
+    ),
 }
 _UNIT_OF = {w: unit for unit, words in _UNIT_WORDS.items() for w in words}
 _ONE_WORDS = ("een", "één", "eén", "'n", "a", "an", "one", "ein", "eine", "einer", "einem", "un", "une")
-_NUMBER_WORDS = {**dict.fromkeys(_ONE_WORDS, 1), "twee": 2, "two": 2, "zwei": 2, "deux": 2, "drie": 3,
-                 "three": 3, "drei": 3, "trois": 3}
+_NUMBER_WORDS = {
+    **dict.fromkeys(_ONE_WORDS, 1),
+    "twee": 2,
+    "two": 2,
+    "zwei": 2,
+    "deux": 2,
+    "drie": 3,
+    "three": 3,
+    "drei": 3,
+    "trois": 3,
+}
 _FEW_WORDS = ("een paar", "enkele", "a few", "few", "ein paar", "einigen", "wenigen", "quelques")
-_NOW_WORDS = ("zojuist", "net", "nu", "just now", "now", "right now", "gerade eben", "gerade", "jetzt",
-              "soeben", "à l'instant", "a l'instant", "maintenant", "en ce moment")
-_HEDGES = ("ongeveer", "circa", "ca.", "rond", "about", "around", "approximately", "etwa", "ungefähr",
-           "environ", "bijna", "almost", "fast", "presque")
-_PREFIXES = ("bijgewerkt", "gewijzigd", "laatste update", "update", "geplaatst", "gepubliceerd",
-             "updated", "published", "posted", "last updated", "aktualisiert", "veröffentlicht",
-             "zuletzt aktualisiert", "stand", "mis à jour", "publié", "publié le", "mis à jour le")
-_DAY_WORDS = {"vandaag": 0, "today": 0, "heute": 0, "aujourd'hui": 0, "aujourd’hui": 0,
-              "gisteren": 1, "yesterday": 1, "gestern": 1, "hier": 1,
-              "eergisteren": 2, "vorgestern": 2, "avant-hier": 2}
+_NOW_WORDS = (
+    "zojuist",
+    "net",
+    "nu",
+    "just now",
+    "now",
+    "right now",
+    "gerade eben",
+    "gerade",
+    "jetzt",
+    "soeben",
+    "à l'instant",
+    "a l'instant",
+    "maintenant",
+    "en ce moment",
+)
+_HEDGES = (
+    "ongeveer",
+    "circa",
+    "ca.",
+    "rond",
+    "about",
+    "around",
+    "approximately",
+    "etwa",
+    "ungefähr",
+    "environ",
+    "bijna",
+    "almost",
+    "fast",
+    "presque",
+)
+_PREFIXES = (
+    "bijgewerkt",
+    "gewijzigd",
+    "laatste update",
+    "update",
+    "geplaatst",
+    "gepubliceerd",
+    "updated",
+    "published",
+    "posted",
+    "last updated",
+    "aktualisiert",
+    "veröffentlicht",
+    "zuletzt aktualisiert",
+    "stand",
+    "mis à jour",
+    "publié",
+    "publié le",
+    "mis à jour le",
+)
+_DAY_WORDS = {
+    "vandaag": 0,
+    "today": 0,
+    "heute": 0,
+    "aujourd'hui": 0,
+    "aujourd’hui": 0,
+    "gisteren": 1,
+    "yesterday": 1,
+    "gestern": 1,
+    "hier": 1,
+    "eergisteren": 2,
+    "vorgestern": 2,
+    "avant-hier": 2,
+}
 _WEEKDAYS = {
-    **{w: i for i, w in enumerate("maandag dinsdag woensdag donderdag vrijdag zaterdag zondag".split())},
-    **{w: i for i, w in enumerate("monday tuesday wednesday thursday friday saturday sunday".split())},
-    **{w: i for i, w in enumerate("montag dienstag mittwoch donnerstag freitag samstag sonntag".split())},
-    **{w: i for i, w in enumerate("lundi mardi mercredi jeudi vendredi samedi dimanche".split())},
-    **{w: i for i, w in enumerate("ma di wo do vr za zo".split())},
-    **{w: i for i, w in enumerate("mon tue wed thu fri sat sun".split())},
+    **{
+        w: i
+        for i, w in enumerate(
+            ["maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag"]
+        )
+    },
+    **{
+        w: i
+        for i, w in enumerate(["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"])
+    },
+    **{
+        w: i
+        for i, w in enumerate(
+            ["montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag"]
+        )
+    },
+    **{w: i for i, w in enumerate(["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"])},
+    **{w: i for i, w in enumerate(["ma", "di", "wo", "do", "vr", "za", "zo"])},
+    **{w: i for i, w in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])},
 }
 _MONTH_NUMBERS = {
-    **{m: i + 1 for i, m in enumerate(
-        "januari februari maart april mei juni juli augustus september oktober november december".split())},
-    **{m: i + 1 for i, m in enumerate(
-        "january february march april may june july august september october november december".split())},
-    **{m: i + 1 for i, m in enumerate(
-        "januar februar märz april mai juni juli august september oktober november dezember".split())},
-    **{m: i + 1 for i, m in enumerate(
-        "janvier février mars avril mai juin juillet août septembre octobre novembre décembre".split())},
-    **{m: i + 1 for i, m in enumerate("jan feb mrt apr mei jun jul aug sep okt nov dec".split())},
-    **{m: i + 1 for i, m in enumerate("jan feb mar apr may jun jul aug sep oct nov dec".split())},
-    "sept": 9, "mär": 3, "mrz": 3, "dez": 12, "janv": 1, "févr": 2, "fév": 2, "avr": 4, "juil": 7,
-    "déc": 12, "okt.": 10,
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "januari",
+                "februari",
+                "maart",
+                "april",
+                "mei",
+                "juni",
+                "juli",
+                "augustus",
+                "september",
+                "oktober",
+                "november",
+                "december",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "january",
+                "february",
+                "march",
+                "april",
+                "may",
+                "june",
+                "july",
+                "august",
+                "september",
+                "october",
+                "november",
+                "december",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "januar",
+                "februar",
+                "märz",
+                "april",
+                "mai",
+                "juni",
+                "juli",
+                "august",
+                "september",
+                "oktober",
+                "november",
+                "dezember",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            [
+                "janvier",
+                "février",
+                "mars",
+                "avril",
+                "mai",
+                "juin",
+                "juillet",
+                "août",
+                "septembre",
+                "octobre",
+                "novembre",
+                "décembre",
+            ]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
+        )
+    },
+    **{
+        m: i + 1
+        for i, m in enumerate(
+            ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+        )
+    },
+    "sept": 9,
+    "mär": 3,
+    "mrz": 3,
+    "dez": 12,
+    "janv": 1,
+    "févr": 2,
+    "fév": 2,
+    "avr": 4,
+    "juil": 7,
+    "déc": 12,
+    "okt.": 10,
 }
+
 
 # --- patterns ----------------------------------------------------------------------------------------
 def _alt(words: Any) -> str:
@@ -101,14 +322,18 @@ _RELATIVE_RES = [
 ]
 _NOW_RE = re.compile(rf"^(?:{_alt(_NOW_WORDS)})$")
 _DAY_RE = re.compile(rf"^(?P<day>{_alt(_DAY_WORDS)})(?:{_AT}{_CLOCK})?$")
-_WEEKDAY_RE = re.compile(rf"^(?:(?:afgelopen|vorige|last|letzten|dernier)\s+)?(?P<wd>{_alt(_WEEKDAYS)})\.?"
-                         rf"(?:{_AT}{_CLOCK})?$")
+_WEEKDAY_RE = re.compile(
+    rf"^(?:(?:afgelopen|vorige|last|letzten|dernier)\s+)?(?P<wd>{_alt(_WEEKDAYS)})\.?"
+    rf"(?:{_AT}{_CLOCK})?$"
+)
 _DMY_WORDS_RE = re.compile(
     rf"^(?:(?:{_alt(_WEEKDAYS)})\.?,?\s+)?(?P<d>\d{{1,2}})\.?\s+(?P<mon>{_alt(_MONTH_NUMBERS)})\.?,?\s+"
-    rf"(?P<y>\d{{4}})(?:{_AT}{_CLOCK})?$")
+    rf"(?P<y>\d{{4}})(?:{_AT}{_CLOCK})?$"
+)
 _MDY_WORDS_RE = re.compile(
     rf"^(?:(?:{_alt(_WEEKDAYS)})\.?,?\s+)?(?P<mon>{_alt(_MONTH_NUMBERS)})\.?\s+(?P<d>\d{{1,2}}),?\s+"
-    rf"(?P<y>\d{{4}})(?:{_AT}{_CLOCK})?$")
+    rf"(?P<y>\d{{4}})(?:{_AT}{_CLOCK})?$"
+)
 _DMY_NUM_RE = re.compile(rf"^(?P<d>\d{{1,2}})[-/.](?P<mo>\d{{1,2}})[-/.](?P<y>\d{{4}})(?:{_AT}{_CLOCK})?$")
 _ISO_RE = re.compile(r"^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$")
 _RFC2822_RE = re.compile(r"^(?:[A-Za-z]{3},\s*)?\d{1,2}\s+[A-Za-z]{3}\s+\d{4}\s+\d{2}:\d{2}")
@@ -117,11 +342,22 @@ _HEDGE_RE = re.compile(rf"^(?:{_alt(_HEDGES)})\s+")
 _CLOCK_IN_TEXT_RE = re.compile(r"\b(?:[01]?\d|2[0-3])[:.hu][0-5]\d\b")
 _LOOKS_LIKE_DATE_RE = re.compile(rf"\d{{4}}|\b(?:{_alt(_MONTH_NUMBERS)})\b")
 
-_UNIT_SECONDS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400, "week": 7 * 86400,
-                 "month": 30 * 86400, "year": 365 * 86400}
+_UNIT_SECONDS = {
+    "second": 1,
+    "minute": 60,
+    "hour": 3600,
+    "day": 86400,
+    "week": 7 * 86400,
+    "month": 30 * 86400,
+    "year": 365 * 86400,
+}
 _DAY = timedelta(days=1)
 # "zojuist"/"just now": timeago.js prints it below 10 s, moment below 45 s (wire-standards §4).
-_NOW_AGE = {"floor": timedelta(seconds=10), "round": timedelta(seconds=44.5), "unknown": timedelta(seconds=60)}
+_NOW_AGE = {
+    "floor": timedelta(seconds=10),
+    "round": timedelta(seconds=44.5),
+    "unknown": timedelta(seconds=60),
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,9 +397,15 @@ def _age_bounds(n: float, unit: str, semantics: str, one_word: bool) -> list[tup
     if unit == "second" and n == 0:
         floor = (0, 1)
     if one_word or n == 1:
-        round_ = {"second": (0, 44.5), "minute": (44.5 / 60, 1.5), "hour": (44.5 / 60, 1.5),
-                  "day": (22 / 24, 1.5), "week": floor, "month": (25.5 / 30.44, 45.7 / 30.44),
-                  "year": (320 / 365.25, 548 / 365.25)}[unit]
+        round_ = {
+            "second": (0, 44.5),
+            "minute": (44.5 / 60, 1.5),
+            "hour": (44.5 / 60, 1.5),
+            "day": (22 / 24, 1.5),
+            "week": floor,
+            "month": (25.5 / 30.44, 45.7 / 30.44),
+            "year": (320 / 365.25, 548 / 365.25),
+        }[unit]
     else:
         round_ = floor if unit == "week" else (max(n - 0.5, 0), n + 0.5)
     if semantics == "floor":
@@ -173,8 +415,9 @@ def _age_bounds(n: float, unit: str, semantics: str, one_word: bool) -> list[tup
     return [floor, round_]
 
 
-def _relative(raw: str, n: float, unit: str, anchor: datetime, tz: ZoneInfo, semantics: str,
-              one_word: bool) -> tuple[datetime, datetime]:
+def _relative(
+    raw: str, n: float, unit: str, anchor: datetime, tz: ZoneInfo, semantics: str, one_word: bool
+) -> tuple[datetime, datetime]:
     if n < 0:
         raise TimeParseError(raw, "negative-age", "a stamp cannot lie in the future")
     if n * _UNIT_SECONDS[unit] > MAX_AGE_YEARS * 365.25 * 86400:
@@ -246,13 +489,15 @@ def _clean(raw: str) -> str:
 def _dateparser(languages: tuple[str, ...] | None) -> Any:
     from dateparser.date import DateDataParser  # slow import, only for the fallback
 
-    return DateDataParser(languages=list(languages) if languages else None,
-                          settings={"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False,
-                                    "STRICT_PARSING": False})
+    return DateDataParser(
+        languages=list(languages) if languages else None,
+        settings={"PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False, "STRICT_PARSING": False},
+    )
 
 
-def _fallback(raw: str, anchor: datetime, tz: ZoneInfo, language: str | None
-              ) -> tuple[datetime, datetime, str] | None:
+def _fallback(
+    raw: str, anchor: datetime, tz: ZoneInfo, language: str | None
+) -> tuple[datetime, datetime, str] | None:
     if not _LOOKS_LIKE_DATE_RE.search(raw.lower()) or len(raw) > 80:
         return None
     langs = (language,) if language else ("nl", "en", "de", "fr")
@@ -319,7 +564,9 @@ def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] 
         m = rx.match(s)
         if not m:
             continue
-        month = _MONTH_NUMBERS.get(m.group("mon").rstrip(".")) if "mon" in rx.groupindex else int(m.group("mo"))
+        month = (
+            _MONTH_NUMBERS.get(m.group("mon").rstrip(".")) if "mon" in rx.groupindex else int(m.group("mo"))
+        )
         try:
             day = date(int(m.group("y")), month or 0, int(m.group("d")))
         except ValueError as exc:
@@ -330,8 +577,14 @@ def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] 
     return None
 
 
-def resolve_time(raw: str, anchor: datetime, *, tz: str = "Europe/Amsterdam", language: str | None = None,
-                 semantics: str = "floor") -> ResolvedTime | None:
+def resolve_time(
+    raw: str,
+    anchor: datetime,
+    *,
+    tz: str = "Europe/Amsterdam",
+    language: str | None = None,
+    semantics: str = "floor",
+) -> ResolvedTime | None:
     """Resolve a printed stamp against ``anchor`` (an aware datetime: when the page was served).
 
     Returns ``None`` when ``raw`` holds no time expression; raises :class:`TimeParseError` when it holds
@@ -339,7 +592,9 @@ def resolve_time(raw: str, anchor: datetime, *, tz: str = "Europe/Amsterdam", la
     (``N uur`` = age in [N, N+1) h), ``round`` (moment/dayjs thresholds) or ``unknown`` (their union).
     """
     if anchor.tzinfo is None or anchor.utcoffset() is None:
-        raise ValueError("anchor must be timezone-aware (e.g. datetime.now(UTC)); a naive anchor is ambiguous")
+        raise ValueError(
+            "anchor must be timezone-aware (e.g. datetime.now(UTC)); a naive anchor is ambiguous"
+        )
     if semantics not in SEMANTICS:
         raise ValueError(f"semantics must be one of {SEMANTICS}, not {semantics!r}")
     if not raw or len(raw) > 120:
@@ -393,8 +648,16 @@ def resolve_time(raw: str, anchor: datetime, *, tz: str = "Europe/Amsterdam", la
     latest = min(latest, anchor)
     earliest = min(earliest, latest)
     at = earliest + (latest - earliest) / 2
-    return ResolvedTime(raw=raw, at=at, earliest=earliest, latest=latest, precision=precision, kind=kind,
-                        anchor=anchor, semantics=semantics)
+    return ResolvedTime(
+        raw=raw,
+        at=at,
+        earliest=earliest,
+        latest=latest,
+        precision=precision,
+        kind=kind,
+        anchor=anchor,
+        semantics=semantics,
+    )
 
 
 def refine(intervals: list[ResolvedTime]) -> ResolvedTime:
@@ -417,17 +680,30 @@ def refine(intervals: list[ResolvedTime]) -> ResolvedTime:
         if width <= timedelta(seconds=_UNIT_SECONDS.get(p, 1)) * (1 if p != "second" else 60):
             precision = p if order.index(p) < order.index(precision) else precision
             break
-    return ResolvedTime(raw=best.raw, at=earliest + width / 2, earliest=earliest, latest=latest,
-                        precision=precision, kind=best.kind, anchor=max(i.anchor for i in intervals),
-                        semantics=best.semantics)
+    return ResolvedTime(
+        raw=best.raw,
+        at=earliest + width / 2,
+        earliest=earliest,
+        latest=latest,
+        precision=precision,
+        kind=best.kind,
+        anchor=max(i.anchor for i in intervals),
+        semantics=best.semantics,
+    )
 
 
 # --- finding stamps in page text (used by the segmenter) --------------------------------------------
-_GLUED_RE = re.compile(rf"^(?P<stamp>{_NUM}\s*{_UNIT}\s+(?:geleden|ago))(?P<rest>\S.*)$".replace("?P<n>", "?:")
-                       .replace("?P<unit>", "?:"), re.IGNORECASE)
-_TRAILING_RE = re.compile(rf"^(?P<pre>.{{1,60}}?)\s+(?P<stamp>(?:il\s+y\s+a|vor)\s+{_NUM}\s*{_UNIT}"
-                          rf"|{_NUM}\s*{_UNIT}\s+(?:geleden|ago))$".replace("?P<n>", "?:").replace("?P<unit>", "?:"),
-                          re.IGNORECASE)
+_GLUED_RE = re.compile(
+    rf"^(?P<stamp>{_NUM}\s*{_UNIT}\s+(?:geleden|ago))(?P<rest>\S.*)$".replace("?P<n>", "?:").replace(
+        "?P<unit>", "?:"
+    ),
+    re.IGNORECASE,
+)
+_TRAILING_RE = re.compile(
+    rf"^(?P<pre>.{{1,60}}?)\s+(?P<stamp>(?:il\s+y\s+a|vor)\s+{_NUM}\s*{_UNIT}"
+    rf"|{_NUM}\s*{_UNIT}\s+(?:geleden|ago))$".replace("?P<n>", "?:").replace("?P<unit>", "?:"),
+    re.IGNORECASE,
+)
 
 
 def is_relative_stamp(text: str) -> bool:
@@ -439,8 +715,12 @@ def is_relative_stamp(text: str) -> bool:
     if len(text) > 60:
         return False
     s = _clean(text)
-    return bool(_NOW_RE.match(s) or any(rx.match(s) for rx in _RELATIVE_RES)
-                or _DAY_RE.match(s) or _WEEKDAY_RE.match(s))
+    return bool(
+        _NOW_RE.match(s)
+        or any(rx.match(s) for rx in _RELATIVE_RES)
+        or _DAY_RE.match(s)
+        or _WEEKDAY_RE.match(s)
+    )
 
 
 def split_stamp(text: str) -> tuple[str, str, str] | None:
@@ -465,5 +745,11 @@ def is_absolute_stamp(text: str) -> bool:
     if len(text) > 60 or not any(c.isdigit() for c in text):
         return False
     s = _clean(text)
-    return bool(_CLOCK_ONLY_RE.match(s) or _ISO_RE.match(text.strip()) or _RFC2822_RE.match(text.strip())
-                or _DMY_WORDS_RE.match(s) or _MDY_WORDS_RE.match(s) or _DMY_NUM_RE.match(s))
+    return bool(
+        _CLOCK_ONLY_RE.match(s)
+        or _ISO_RE.match(text.strip())
+        or _RFC2822_RE.match(text.strip())
+        or _DMY_WORDS_RE.match(s)
+        or _MDY_WORDS_RE.match(s)
+        or _DMY_NUM_RE.match(s)
+    )

@@ -63,8 +63,9 @@ class StateStore:
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
-            raise StoreError(self.path, f"not a wirefeed state store ({exc}); move it away or pass "
-                                        "another --state path") from None
+            raise StoreError(
+                self.path, f"not a wirefeed state store ({exc}); move it away or pass another --state path"
+            ) from None
 
     def _migrate(self) -> None:
         self.db.executescript(_SCHEMA)
@@ -72,8 +73,11 @@ class StateStore:
         if row is None:
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) != SCHEMA_VERSION:
-            raise StoreError(self.path, f"written by schema version {row[0]}, this wirefeed reads version "
-                                        f"{SCHEMA_VERSION}; move the file away or pass another --state path")
+            raise StoreError(
+                self.path,
+                f"written by schema version {row[0]}, this wirefeed reads version "
+                f"{SCHEMA_VERSION}; move the file away or pass another --state path",
+            )
 
     def decide(self, story_id: str, url: str | None, content_hash: str) -> Decision:
         row = self.db.execute("SELECT content_hash, version FROM stories WHERE id=?", (story_id,)).fetchone()
@@ -81,7 +85,9 @@ class StateStore:
             if row[0] == content_hash:
                 return Decision("duplicate", row[1], story_id)
             return Decision("changed", row[1] + 1)
-        other = self.db.execute("SELECT id FROM stories WHERE content_hash=? LIMIT 1", (content_hash,)).fetchone()
+        other = self.db.execute(
+            "SELECT id FROM stories WHERE content_hash=? LIMIT 1", (content_hash,)
+        ).fetchone()
         if other is not None:
             return Decision("duplicate", 1, other[0])
         return Decision("new", 1)
@@ -92,7 +98,8 @@ class StateStore:
             "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
             "content_hash=excluded.content_hash, version=excluded.version, last_seen=excluded.last_seen, "
             "url=coalesce(excluded.url, stories.url)",
-            (story_id, url, content_hash, version, seen_at, seen_at))
+            (story_id, url, content_hash, version, seen_at, seen_at),
+        )
 
     def sighting(self, story_id: str, seen_at: str, page: str, stamp: str | None) -> None:
         self.db.execute("INSERT INTO sightings VALUES (?, ?, ?, ?)", (story_id, seen_at, page, stamp))

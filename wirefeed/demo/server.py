@@ -8,6 +8,7 @@ base URLs as one JSON line on stdout, then serves until stdin closes or it is ki
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 import threading
@@ -29,7 +30,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: DemoServer
     protocol_version = "HTTP/1.1"
 
-    def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         if parts.path == "/robots.txt":
             self._send(200, ROBOTS, "text/plain; charset=utf-8")
@@ -92,10 +93,8 @@ def running_demo(site: DemoSite | None = None) -> Iterator[dict[str, DemoServer]
 def main() -> None:
     with running_demo() as servers:
         print(json.dumps({name: s.base_url for name, s in servers.items()}), flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             sys.stdin.read()  # serve until the parent closes our stdin
-        except KeyboardInterrupt:
-            pass
 
 
 if __name__ == "__main__":

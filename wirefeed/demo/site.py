@@ -25,7 +25,7 @@ SECTIONS = {"binnenland": "Binnenland", "buitenland": "Buitenland", "economie": 
 PER_PAGE = 4
 PAGES = 3
 TZ = ZoneInfo("Europe/Amsterdam")
-_MONTHS = "jan feb mrt apr mei jun jul aug sep okt nov dec".split()
+_MONTHS = ["jan", "feb", "mrt", "apr", "mei", "jun", "jul", "aug", "sep", "okt", "nov", "dec"]
 
 
 @cache
@@ -84,19 +84,23 @@ class DemoSite:
             f'</nav></header>\n<div class="top"><div class="wm">Webmail</div><div class="wm-k">Kies je webmail</div>'
             f'<div class="wm-t">Omdat Zeeuws Nieuws ook webmail aanbiedt, vragen we je eenmalig je voorkeur op te geven.'
             f"</div></div>\n{body}\n<footer><p>Zeeuws Nieuws demo - alle berichten zijn verzonnen</p>"
-            f'<a href="/over">Over ons</a></footer>\n</body></html>\n')
+            f'<a href="/over">Over ons</a></footer>\n</body></html>\n'
+        )
 
     def _zeeland_teaser(self, s: dict[str, Any], now: datetime, badge: bool) -> str:
         mark = '<span class="bdg">ANP</span> ' if badge and "ANP" in s["agencies"] else ""
-        return (f'<div class="tsr"><a href="/nieuws/{s["slug"]}"><h4>{mark}{escape(s["title"])}</h4></a>'
-                f'<div class="tsr-l">{escape(_dateline(s) + self.paragraphs(s)[0])}</div>'
-                f'<div class="tsr-t">{dutch_age(now - self.published(s))}</div></div>')
+        return (
+            f'<div class="tsr"><a href="/nieuws/{s["slug"]}"><h4>{mark}{escape(s["title"])}</h4></a>'
+            f'<div class="tsr-l">{escape(_dateline(s) + self.paragraphs(s)[0])}</div>'
+            f'<div class="tsr-t">{dutch_age(now - self.published(s))}</div></div>'
+        )
 
     def zeeland(self, path: str, query: dict[str, str], now: datetime, base: str) -> str | None:
         if path in ("/", "/nieuws"):
             items = "\n".join(self._zeeland_teaser(s, now, True) for s in stories()[:8])
-            return self._zeeland_frame("Nieuws", f'<div class="lst"><h2>Laatste nieuws</h2>\n{items}\n</div>',
-                                       base + path)
+            return self._zeeland_frame(
+                "Nieuws", f'<div class="lst"><h2>Laatste nieuws</h2>\n{items}\n</div>', base + path
+            )
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "nieuws" and parts[1] in SECTIONS:
             try:
@@ -106,11 +110,13 @@ class DemoSite:
             if not 1 <= page <= PAGES:
                 return None
             in_section = [s for s in stories() if s["section"] == parts[1]]
-            chunk = in_section[(page - 1) * PER_PAGE: page * PER_PAGE]
+            chunk = in_section[(page - 1) * PER_PAGE : page * PER_PAGE]
             items = "\n".join(self._zeeland_teaser(s, now, True) for s in chunk)
             pager = " ".join(f'<a href="/nieuws/{parts[1]}?page={n}">{n}</a>' for n in range(1, PAGES + 1))
-            body = (f'<div class="lst"><h2>{SECTIONS[parts[1]]}</h2>\n{items}\n'
-                    f'<div class="pgr">{pager}</div></div>')
+            body = (
+                f'<div class="lst"><h2>{SECTIONS[parts[1]]}</h2>\n{items}\n'
+                f'<div class="pgr">{pager}</div></div>'
+            )
             return self._zeeland_frame(SECTIONS[parts[1]], body, f"{base}/nieuws/{parts[1]}?page={page}")
         if len(parts) == 2 and parts[0] == "nieuws":
             s = next((x for x in stories() if x["slug"] == parts[1]), None)
@@ -120,17 +126,22 @@ class DemoSite:
             text = [f"<p>{escape(_dateline(s) + paras[0])}</p>", *(f"<p>{escape(p)}</p>" for p in paras[1:])]
             more = [x for x in stories() if x["section"] == s["section"] and x is not s][:4]
             teasers = "\n".join(self._zeeland_teaser(x, now, False) for x in more)
-            body = (f'<div class="crumb">{escape(s["title"])}</div>\n<div class="art"><h1>{escape(s["title"])}</h1>\n'
-                    + "\n".join(text) + f'</div>\n<div class="more"><h3>Meer uit {SECTIONS[s["section"]]}</h3>\n'
-                    f"{teasers}\n</div>")
+            body = (
+                f'<div class="crumb">{escape(s["title"])}</div>\n<div class="art"><h1>{escape(s["title"])}</h1>\n'
+                + "\n".join(text)
+                + f'</div>\n<div class="more"><h3>Meer uit {SECTIONS[s["section"]]}</h3>\n'
+                f"{teasers}\n</div>"
+            )
             return self._zeeland_frame(s["title"], body, f"{base}/nieuws/{s['slug']}")
         return None
 
     # --- portal "kust" ---------------------------------------------------------------------------
     def _kust_frame(self, title: str, body: str, head: str = "") -> str:
-        return (f'<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>{escape(title)} - Kustkrant'
-                f"</title>{head}</head>\n<body><header><h1 class=\"logo\">Kustkrant</h1></header>\n<main>\n{body}\n"
-                f"</main><footer>Kustkrant demo &middot; <a href=\"/colofon\">Colofon</a></footer></body></html>\n")
+        return (
+            f'<!DOCTYPE html>\n<html lang="nl"><head><meta charset="utf-8"><title>{escape(title)} - Kustkrant'
+            f'</title>{head}</head>\n<body><header><h1 class="logo">Kustkrant</h1></header>\n<main>\n{body}\n'
+            f'</main><footer>Kustkrant demo &middot; <a href="/colofon">Colofon</a></footer></body></html>\n'
+        )
 
     def _kust_time(self, s: dict[str, Any]) -> tuple[str, str]:
         local = self.published(s).astimezone(TZ)
@@ -143,12 +154,16 @@ class DemoSite:
             rows = []
             for s in carried:
                 iso, label = self._kust_time(s)
-                rows.append(f'<article class="item"><h2><a href="/artikel/{s["slug"]}">'
-                            f'{escape(s.get("kust_title") or s["title"])}</a></h2>'
-                            f'<p>{escape(_dateline(s) + self.paragraphs(s)[0])}</p>'
-                            f'<p class="meta"><time datetime="{iso}">{label}</time></p></article>')
-            return self._kust_frame("Voorpagina", '<section><h2 class="kop">Net binnen aan de kust</h2>\n'
-                                    + "\n".join(rows) + "</section>")
+                rows.append(
+                    f'<article class="item"><h2><a href="/artikel/{s["slug"]}">'
+                    f"{escape(s.get('kust_title') or s['title'])}</a></h2>"
+                    f"<p>{escape(_dateline(s) + self.paragraphs(s)[0])}</p>"
+                    f'<p class="meta"><time datetime="{iso}">{label}</time></p></article>'
+                )
+            return self._kust_frame(
+                "Voorpagina",
+                '<section><h2 class="kop">Net binnen aan de kust</h2>\n' + "\n".join(rows) + "</section>",
+            )
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "artikel":
             s = next((x for x in carried if x["slug"] == parts[1]), None)
@@ -156,14 +171,27 @@ class DemoSite:
                 return None
             iso, label = self._kust_time(s)
             title = s.get("kust_title") or s["title"]
-            ld = json.dumps({"@context": "https://schema.org", "@type": "NewsArticle", "headline": title,
-                             "datePublished": iso, "articleSection": SECTIONS[s["section"]],
-                             "inLanguage": "nl", "url": f"{base}/artikel/{s['slug']}"}, ensure_ascii=False)
-            head = (f'<script type="application/ld+json">{ld}</script><meta property="og:type" content="article">'
-                    f'<link rel="canonical" href="{base}/artikel/{s["slug"]}?utm_source=demo">')
+            ld = json.dumps(
+                {
+                    "@context": "https://schema.org",
+                    "@type": "NewsArticle",
+                    "headline": title,
+                    "datePublished": iso,
+                    "articleSection": SECTIONS[s["section"]],
+                    "inLanguage": "nl",
+                    "url": f"{base}/artikel/{s['slug']}",
+                },
+                ensure_ascii=False,
+            )
+            head = (
+                f'<script type="application/ld+json">{ld}</script><meta property="og:type" content="article">'
+                f'<link rel="canonical" href="{base}/artikel/{s["slug"]}?utm_source=demo">'
+            )
             paras = self.paragraphs(s)
             text = [f"<p>{escape(_dateline(s) + paras[0])}</p>", *(f"<p>{escape(p)}</p>" for p in paras[1:])]
-            body = (f'<article><h1>{escape(title)}</h1><p class="meta">Bijgewerkt: <time datetime="{iso}">{label}'
-                    f"</time></p>\n" + "\n".join(text) + "</article>")
+            body = (
+                f'<article><h1>{escape(title)}</h1><p class="meta">Bijgewerkt: <time datetime="{iso}">{label}'
+                f"</time></p>\n" + "\n".join(text) + "</article>"
+            )
             return self._kust_frame(title, body, head)
         return None

@@ -1,0 +1,206 @@
+"""The command line, end to end in subprocesses: every output line validated against the JSON Schema."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from wirefeed.spiders.runner import write_demo_profiles
+
+from .conftest import FIXTURES, REPO, SHARED
+
+SCHEMA = json.loads((REPO / "schemas" / "article.schema.json").read_text("utf-8"))
+VALIDATOR = jsonschema.Draft202012Validator(SCHEMA, format_checker=jsonschema.FormatChecker())
+
+
+def wirefeed(*args: str, cwd: Path | None = None, timeout: float = 180) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "wirefeed", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd
+    )
+
+
+def _records(path: Path) -> list[dict[str, object]]:
+    lines = path.read_text("utf-8").splitlines()
+    records = [json.loads(line) for line in lines]
+    for r in records:
+        VALIDATOR.validate(r)
+    return records
+
+
+def test_demo(tmp_path: Path) -> None:
+    out = tmp_path / "demo.jsonl"
+    proc = wirefeed("demo", "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert "run summary" in proc.stderr
+    records = _records(out)
+    assert len(records) >= 30
+    assert len({r["id"] for r in records}) == len(records)
+    assert all(r["dateline"] and r["published"] and r["published"]["at"] for r in records)
+    check = wirefeed("validate", str(out))
+    assert check.returncode == 0, check.stderr
+
+
+def test_crawl_portal_with_profile_files(tmp_path: Path, demo_server: dict[str, str]) -> None:
+    paths = write_demo_profiles(demo_server, tmp_path)
+    out = tmp_path / "crawl.jsonl"
+    proc = wirefeed(
+        "crawl",
+        "portal",
+        "-a",
+        "profile=demo-zeeland",
+        "-o",
+        str(out),
+        "--state",
+        str(tmp_path / "state.sqlite"),
+        "--profile",
+        paths[0],
+        "-s",
+        "LOG_LEVEL=WARNING",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(_records(out)) == 32
+    again = wirefeed(
+        "crawl",
+        "portal",
+        "-a",
+        "profile=demo-zeeland",
+        "-o",
+        str(out),
+        "--state",
+        str(tmp_path / "state.sqlite"),
+        "--profile",
+        paths[0],
+        "-s",
+        "LOG_LEVEL=WARNING",
+    )
+    assert again.returncode == 0, again.stderr
+    assert out.read_text("utf-8") == ""  # nothing new the second time
+    assert "wirefeed/dedup/duplicate" in again.stderr
+
+
+def test_parse_seed() -> None:
+    seed = SHARED / "seeds" / "000_4737fd2011465099.txt"
+    if not seed.is_file():
+        pytest.skip("../shared/seeds is not here")
+    proc = wirefeed(
+        "parse",
+        str(seed),
+        "--url",
+        "https://www.zeelandnet.nl/nieuws/britten-moskou",
+        "--reference-time",
+        "2026-01-23T15:00:00+01:00",
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    for r in records:
+        VALIDATOR.validate(r)
+    assert len(records) == 8
+    main, teasers = records[0], records[1:]
+    assert (main["kind"], main["dateline"]["place"], main["dateline"]["agencies"]) == (
+        "article",
+        "LONDEN",
+        ["ANP"],
+    )
+    assert main["published"] is None
+    assert [t["dateline"]["place"] for t in teasers] == [
+        "BRUSSEL",
+        "AIR FORCE ONE",
+        "KYIV",
+        "BRUSSEL",
+        "DAVOS",
+        "BRUSSEL",
+        "DAMASCUS",
+    ]
+    assert [t["published"]["raw"] for t in teasers] == [
+        "13 minuten geleden",
+        "1 uur geleden",
+        "4 uur geleden",
+    ] + ["5 uur geleden"] * 4
+    first = teasers[0]["published"]  # 13 minuten geleden at 14:00Z: published in (13:46, 13:47]
+    assert (first["earliest"], first["latest"]) == ("2026-01-23T13:46:00Z", "2026-01-23T13:47:00Z")
+    assert not any("Webmail" in (r["title"] or "") for r in records)
+
+
+def test_parse_uses_saved_meta_and_never_the_clock(tmp_path: Path) -> None:
+    case = FIXTURES / "pages" / "article-text"
+    proc = wirefeed("parse", str(case / "page.txt"))  # meta.json beside it: url and served_at
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert records[1]["published"]["anchor"] == "2026-03-29T08:30:00Z"
+    copy = tmp_path / "page.txt"
+    shutil.copy(case / "page.txt", copy)  # no meta, no --reference-time: stamps stay raw
+    proc = wirefeed(
+        "parse", str(copy), "--url", "https://www.zeelandnet.nl/nieuws/x", "-o", str(tmp_path / "o.jsonl")
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = _records(tmp_path / "o.jsonl")
+    teaser = records[1]["published"]
+    assert (
+        teaser["at"] is None and teaser["unresolved"] == "no-anchor" and teaser["raw"] == "12 minuten geleden"
+    )
+    rejected = [
+        json.loads(line) for line in (tmp_path / "o.jsonl.rejected.jsonl").read_text("utf-8").splitlines()
+    ]
+    assert [(r["stage"], r["reason"]) for r in rejected] == [("extract", "truncated")]
+
+
+def test_parse_stdin_html() -> None:
+    page = (FIXTURES / "pages" / "article-semantic" / "page.html").read_bytes()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "wirefeed",
+            "parse",
+            "-",
+            "--url",
+            "https://www.zeelandnet.nl/nieuws/a",
+            "--reference-time",
+            "2026-03-29T08:30:00Z",
+        ],
+        input=page,
+        capture_output=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert records[0]["published"]["source"] == "jsonld"
+    assert records[0]["published"]["at"] == "2026-03-29T07:05:00Z"
+
+
+def test_parse_missing_file_is_usage_error() -> None:
+    proc = wirefeed("parse", "/nonexistent/page.html")
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+
+
+def test_validate_names_lines_and_fields(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": "x"}\n', "utf-8")
+    proc = wirefeed("validate", str(bad))
+    assert proc.returncode == 2
+    assert "line 1" in proc.stderr and "kind" in proc.stderr
+
+
+def test_schema_command_matches_committed_file() -> None:
+    proc = wirefeed("schema")
+    assert proc.returncode == 0
+    assert proc.stdout == (REPO / "schemas" / "article.schema.json").read_text("utf-8")
+    assert wirefeed("schema", "--check", str(REPO / "schemas" / "article.schema.json")).returncode == 0
+
+
+def test_profiles_lists_builtins() -> None:
+    proc = wirefeed("profiles")
+    assert proc.returncode == 0 and "zeelandnet" in proc.stdout and "apnews" in proc.stdout
+
+
+def test_scrapy_list_from_repository_root() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy.cmdline", "list"], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert {"portal", "zeelandnet", "apnews", "reuters", "belga"} <= set(proc.stdout.split())

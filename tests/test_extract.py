@@ -1,0 +1,81 @@
+"""extract_stories on readable fixtures (page + meta + expected JSON) and on the seed page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from wirefeed import extract_stories
+from wirefeed.page import load_page, looks_like_html
+
+from .conftest import FIXTURES, SHARED
+
+PAGES = sorted(p for p in (FIXTURES / "pages").iterdir() if p.is_dir())
+
+
+@pytest.mark.parametrize("case", PAGES, ids=[p.name for p in PAGES])
+def test_fixture(case: Path) -> None:
+    from tests.fixtures.regen import stories_of
+
+    expected = json.loads((case / "expected.json").read_text("utf-8"))
+    assert stories_of(case) == expected
+
+
+def _titles(case: str) -> list[tuple[str | None, str | None, str | None]]:
+    return [
+        (r["title"], r["dateline"], r["stamp"])
+        for r in json.loads((FIXTURES / "pages" / case / "expected.json").read_text("utf-8"))
+    ]
+
+
+def test_three_markups_and_text_agree() -> None:
+    """The same content as a text rendering, div soup and semantic HTML gives the same stories."""
+    text = _titles("article-text")[:4]
+    soup = _titles("article-divsoup")
+    semantic = _titles("article-semantic")
+    norm = [(t.replace("‘", "'").replace("’", "'") if t else t, d) for t, d, _ in text]
+    assert [(t.replace("‘", "'").replace("’", "'") if t else t, d) for t, d, _ in soup] == norm
+    assert [(t.replace("‘", "'").replace("’", "'") if t else t, d) for t, d, _ in semantic] == norm
+    assert [s for _, _, s in soup[1:]] == [s for _, _, s in text[1:4]]
+
+
+def test_teaser_keeps_link_in_html() -> None:
+    stories = json.loads((FIXTURES / "pages" / "article-divsoup" / "expected.json").read_text("utf-8"))
+    assert all(s["link"].startswith("https://www.zeelandnet.nl/nieuws/") for s in stories)
+
+
+def test_truncated_last_story_is_flagged() -> None:
+    stories = json.loads((FIXTURES / "pages" / "article-text" / "expected.json").read_text("utf-8"))
+    assert [s["truncated"] for s in stories] == [False, False, False, False, True]
+
+
+def test_detects_html_and_text() -> None:
+    assert looks_like_html(b"<!DOCTYPE html><html><body>x</body></html>")
+    assert not looks_like_html(b"Webmail\n\nKies je webmail\n")
+    assert looks_like_html(b"x", "text/html; charset=utf-8")
+
+
+def test_scripts_styles_and_nav_are_not_text() -> None:
+    page = load_page(
+        (FIXTURES / "pages" / "article-divsoup" / "page.html").read_bytes(), url="https://x.nl/a"
+    )
+    text = "\n".join(line.text for line in page.lines)
+    assert "tracking" not in text and "color:red" not in text and "Home" not in text
+
+
+def test_seed_page() -> None:
+    seed = SHARED / "seeds" / "000_4737fd2011465099.txt"
+    if not seed.is_file():
+        pytest.skip("../shared/seeds is not here")
+    stories = [
+        s
+        for s in extract_stories(seed.read_bytes(), url="https://www.zeelandnet.nl/nieuws/x")
+        if not s.truncated
+    ]
+    assert len(stories) == 8
+    assert stories[0].kind == "article" and stories[0].stamp is None
+    assert [s.stamp for s in stories[1:]] == ["13 minuten geleden", "1 uur geleden", "4 uur geleden"] + [
+        "5 uur geleden"
+    ] * 4

@@ -1,0 +1,64 @@
+"""Layout promises: the wheel maps spiders/, pipelines/ and schemas/ into wirefeed.*, and the core is Scrapy-free."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from .conftest import REPO
+
+
+def test_wheel_contents(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+            str(REPO),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    wheel = next(tmp_path.glob("wirefeed-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for expected in (
+        "wirefeed/spiders/portal.py",
+        "wirefeed/pipelines/stages.py",
+        "wirefeed/schemas/article.py",
+        "wirefeed/schemas/article.schema.json",
+        "wirefeed/profiles/zeelandnet.json",
+        "wirefeed/data/agencies.json",
+        "wirefeed/demo/stories.json",
+        "wirefeed/py.typed",
+    ):
+        assert expected in names, expected
+    tops = {n.split("/")[0] for n in names}
+    assert tops <= {"wirefeed", *(n for n in tops if n.endswith(".dist-info"))}, tops
+
+
+def test_installed_subpackages_import_from_anywhere(tmp_path: Path) -> None:
+    code = "import wirefeed.spiders.portal, wirefeed.pipelines.stages, wirefeed.schemas; print('ok')"
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=tmp_path, timeout=60
+    )
+    assert out.stdout.strip() == "ok", out.stderr
+
+
+def test_core_does_not_import_scrapy() -> None:
+    code = (
+        "import sys, wirefeed, wirefeed.extract, wirefeed.stages, wirefeed.offline, wirefeed.store, "
+        "wirefeed.language, wirefeed.cli, wirefeed.demo.server; "
+        "from wirefeed import parse_dateline, resolve_time, extract_stories, detect_language; "
+        "print(any(m == 'scrapy' or m.startswith('scrapy.') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "False", out.stderr
