@@ -42,6 +42,13 @@ def is_known(printed: str) -> bool:
     return printed.casefold() in _registry()[0]
 
 
+def is_dashless(printed: str) -> bool:
+    """True for agencies that print their credit without a dash (Keystone-SDA: ``Paris (ats afp) Le``)."""
+    aliases, table, _ = _registry()
+    code = aliases.get(printed.casefold())
+    return bool(code and table[code].get("dashless"))
+
+
 def normalize(printed: list[str], language: str | None = None) -> list[Agency]:
     """Map printed codes to registry entries, in printed order, without duplicates."""
     aliases, table, by_language = _registry()

@@ -54,7 +54,11 @@ _NO_DASH_RE = re.compile(
     rf"(?P<date>{_DATE})\s+(?=[^\W\d_])"
 )
 _BYLINE_RE = re.compile(r"^By\s+(?P<rest>.+)$")
-_BYLINE_SPLIT_RE = re.compile(r"\s+(?:Associated Press|AP|Reuters|AFP|Bloomberg)\s+")
+# The agency (and job title) between a byline and the place: `Associated Press`, `AP Science Writer`.
+_BYLINE_SPLIT_RE = re.compile(
+    r"\s+(?:Associated Press|AP|Reuters|AFP|Bloomberg)"
+    r"(?:\s+(?:[A-Z][a-z]+\s+){0,2}(?:Writer|Correspondent|Reporter|Editor))?\s+"
+)
 _PAREN_TAIL_RE = re.compile(r"\s\([^()]{1,30}\)$")
 _WORD_RE = re.compile(r"^['’]?[^\W\d_][\w.'’-]{0,30}$")
 
@@ -274,10 +278,12 @@ def _with_credit(window: str, full: str) -> Dateline | None:
         known = any(_agencies.is_known(t) for t in tokens)
         sep = _AFTER_CREDIT_RE.match(window, m.end())
         has_sep = bool(sep and sep.group("sep")) and sep.group("sep") != ":"
-        if not known and not (has_sep and (len(tokens) == 1 or _is_upper(raw))):
-            continue  # `Maribo (Denmark) (AFP)`: a parenthesis that is not the credit
-        if not has_sep and not known:
-            continue
+        if not known and not (has_sep and _is_upper(raw) and len(raw) <= 12):
+            continue  # `Maribo (Denmark) (AFP)`, `De PVV (Wilders) -`: a parenthesis that is not the credit
+        if not has_sep and not (
+            _is_upper(window[: m.start()]) or any(_agencies.is_dashless(t) for t in tokens)
+        ):
+            continue  # `Ajax (ANP) wint`: only upper-case places and dashless agencies (`ats afp`) go without
         if m.group("slash") and not has_sep:
             continue
         head = window[: m.start()]

@@ -51,6 +51,7 @@ class Profile:
     boilerplate: tuple[str, ...] = ()
     timezone: str = "Europe/Amsterdam"
     language: str | None = None
+    country: str | None = None  # ISO 3166-1 of the portal: biases ambiguous dateline places
     semantics: str = "floor"
     default_agency: str | None = None
     stamp_position: str = "auto"  # after | before | auto

@@ -76,6 +76,7 @@ def new_item(
             "tz": profile.timezone if profile else "Europe/Amsterdam",
             "semantics": profile.semantics if profile else "floor",
             "profile_language": profile.language if profile else None,
+            "portal_country": profile.country if profile else None,
             "page_lang": page_lang,
             "evidence": [],  # stamps of the same story seen elsewhere: [{"raw", "anchor"}]
         },
@@ -107,7 +108,8 @@ def apply_dateline(item: dict[str, Any]) -> list[str]:
     raw = item["_raw"]
     language = raw.get("profile_language") or raw.get("page_lang")
     item["agencies"] = normalize_agencies(dl.agencies, language)
-    item["location"] = resolve_place(dl.place)
+    bias = {a["country"] for a in item["agencies"] if a["country"]} | {raw.get("portal_country")}
+    item["location"] = resolve_place(dl.place, bias={b for b in bias if b})
     outcomes = ["found"]
     if any(a["code"] is None for a in item["agencies"]):
         outcomes.append("unknown-agency")

@@ -1,0 +1,51 @@
+"""Dateline places to locations: curated exonyms, the gazetteer, region hints and bias."""
+
+from __future__ import annotations
+
+import pytest
+
+from wirefeed.places import resolve_place
+
+
+@pytest.mark.parametrize(
+    ("printed", "name", "country"),
+    [
+        ("LONDEN", "London", "GB"),
+        ("DEN HAAG", "The Hague", "NL"),
+        ("'S-HERTOGENBOSCH", "'s-Hertogenbosch", "NL"),
+        ("KEULEN", "Cologne", "DE"),
+        ("CAÏRO", "Cairo", "EG"),
+        ("ANKARA/BUENOS AIRES/CAÏRO", "Ankara", "TR"),
+        ("RALEIGH, N.C.", "Raleigh", "US"),
+        ("LEXINGTON, Ky.", "Lexington", "US"),
+        ("DUBAI, United Arab Emirates", "Dubai", "AE"),
+        ("Georgetown, Guyana", "Georgetown", "GY"),
+        ("N'DJAMENA", "N'Djamena", "TD"),
+        ("Kinshasa", "Kinshasa", "CD"),
+    ],
+)
+def test_resolves(printed: str, name: str, country: str) -> None:
+    loc = resolve_place(printed)
+    assert loc is not None
+    assert (loc["name"], loc["country"], loc["printed"]) == (name, country, printed)
+
+
+def test_gazetteer_adds_geonames_id_and_coordinates() -> None:
+    loc = resolve_place("LONDEN")
+    assert loc is not None and loc["geonames_id"] == 2643743
+    assert loc["lat"] is not None and 51 < loc["lat"] < 52
+
+
+def test_region_constrains_country() -> None:
+    loc = resolve_place("PARIS, Texas")
+    assert loc is None or loc["country"] == "US"  # never the French capital
+
+
+def test_bias_prefers_agency_and_portal_countries() -> None:
+    assert resolve_place("BERGEN", bias={"NO"})["country"] == "NO"  # type: ignore[index]
+    assert resolve_place("BERGEN", bias={"NL"})["country"] == "NL"  # type: ignore[index]
+
+
+@pytest.mark.parametrize("printed", ["AIR FORCE ONE", "XYZZYVILLE", "", None])
+def test_unknown_gives_none(printed: str | None) -> None:
+    assert resolve_place(printed) is None
