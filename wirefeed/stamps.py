@@ -16,11 +16,10 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from functools import cache
-from typing import Any
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from wirefeed.errors import TimeParseError
@@ -360,9 +359,11 @@ _NOW_AGE = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class ResolvedTime:
-    """A stamp resolved to an interval: published in [earliest, latest], best guess ``at``."""
+class ResolvedTime(NamedTuple):
+    """A stamp resolved to an interval: published in [earliest, latest], best guess ``at``.
+
+    Immutable; a named tuple because it is created on the per-item hot path.
+    """
 
     raw: str
     at: datetime
@@ -577,6 +578,39 @@ def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] 
     return None
 
 
+_MAX_AGE = timedelta(days=MAX_AGE_YEARS * 365.25)
+_SUB_DAY = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
+
+
+@lru_cache(maxsize=64)
+def _zone(tz: str) -> ZoneInfo:
+    return ZoneInfo(tz)
+
+
+@lru_cache(maxsize=8192)
+def _parse(raw: str) -> tuple[Any, ...]:
+    """What a stamp says, independent of when it was read (cached: portals repeat their stamps)."""
+    s = _clean(raw)
+    if _NOW_RE.match(s):
+        return ("now",)
+    for rx in _RELATIVE_RES:
+        m = rx.match(s)
+        if m:
+            n, one_word = _number(raw, m.group("n"))
+            return ("relative", n, _UNIT_OF[m.group("unit")], one_word)
+    m = _DAY_RE.match(s)
+    wd = None if m else _WEEKDAY_RE.match(s)
+    if m or wd:
+        c = m or wd
+        assert c is not None
+        back = _DAY_WORDS[c.group("day")] if m else None
+        weekday = _WEEKDAYS[c.group("wd")] if wd else None
+        h = int(c.group("h")) if c.group("h") is not None else None
+        mi = int(c.group("mi")) if c.group("mi") is not None else 0
+        return ("calendar", back, weekday, h, mi, c.group("s"))
+    return ("absolute", s)
+
+
 def resolve_time(
     raw: str,
     anchor: datetime,
@@ -591,7 +625,7 @@ def resolve_time(
     one that cannot be true (negative, absurdly old, in the future). ``semantics`` is ``floor``
     (``N uur`` = age in [N, N+1) h), ``round`` (moment/dayjs thresholds) or ``unknown`` (their union).
     """
-    if anchor.tzinfo is None or anchor.utcoffset() is None:
+    if anchor.tzinfo is not UTC and (anchor.tzinfo is None or anchor.utcoffset() is None):
         raise ValueError(
             "anchor must be timezone-aware (e.g. datetime.now(UTC)); a naive anchor is ambiguous"
         )
@@ -599,41 +633,40 @@ def resolve_time(
         raise ValueError(f"semantics must be one of {SEMANTICS}, not {semantics!r}")
     if not raw or len(raw) > 120:
         return None
-    zone = ZoneInfo(tz)
-    anchor = anchor.astimezone(UTC)
-    s = _clean(raw)
-    kind = "relative"
+    zone = _zone(tz)
+    if anchor.tzinfo is not UTC:
+        anchor = anchor.astimezone(UTC)
+    spec = _parse(raw)
+    kind = spec[0]
     result: tuple[datetime, datetime, str] | None = None
     try:
-        if _NOW_RE.match(s):
+        if kind == "now":
+            kind = "relative"
             result = (anchor - _NOW_AGE[semantics], anchor, "second")
-        for rx in _RELATIVE_RES:
-            if result:
-                break
-            m = rx.match(s)
-            if m:
-                n, one_word = _number(raw, m.group("n"))
-                unit = _UNIT_OF[m.group("unit")]
+        elif kind == "relative":
+            _, n, unit, one_word = spec
+            if unit in _SUB_DAY and n >= 0 and semantics == "floor" and n < 1e6:
+                # The common case, kept cheap: an age in [N, N+1) units, subtracted in UTC.
+                size = _SUB_DAY[unit]
+                result = (anchor - size * (n + 1 if n or unit != "second" else 1), anchor - size * n, unit)
+            else:
                 e, la = _relative(raw, n, unit, anchor, zone, semantics, one_word)
                 result = (e, la, unit)
-        if result is None and (m := _DAY_RE.match(s) or _WEEKDAY_RE.match(s)):
-            kind = "calendar"
+        elif kind == "calendar":
+            _, back_days, weekday, h, mi, sec = spec
             today = anchor.astimezone(zone).date()
-            if "day" in m.groupdict() and m.group("day"):
-                day = today - _DAY * _DAY_WORDS[m.group("day")]
-            else:
-                back = (today.weekday() - _WEEKDAYS[m.group("wd")]) % 7
-                day = today - _DAY * back
-            if m.group("h") is None:
+            if weekday is not None:
+                back_days = (today.weekday() - weekday) % 7
+            day = today - _DAY * back_days
+            if h is None:
                 result = (*_day_bounds(day, zone), "day")
             else:
-                result = _clock_bounds(day, int(m.group("h")), int(m.group("mi")), m.group("s"), zone)
-                if result[0] > anchor + MAX_SKEW and m.groupdict().get("wd"):  # last week's weekday
+                result = _clock_bounds(day, h, mi, sec, zone)
+                if result[0] > anchor + MAX_SKEW and weekday is not None:  # last week's weekday
                     day -= _DAY * 7
-                    result = _clock_bounds(day, int(m.group("h")), int(m.group("mi")), m.group("s"), zone)
-        if result is None:
-            kind = "absolute"
-            result = _absolute(s, raw, zone) or _fallback(raw, anchor, zone, language)
+                    result = _clock_bounds(day, h, mi, sec, zone)
+        else:
+            result = _absolute(spec[1], raw, zone) or _fallback(raw, anchor, zone, language)
     except (OverflowError, ValueError) as exc:
         if isinstance(exc, TimeParseError):
             raise
@@ -643,7 +676,7 @@ def resolve_time(
     earliest, latest, precision = result
     if earliest > anchor + MAX_SKEW:
         raise TimeParseError(raw, "future", f"after the anchor {anchor.isoformat()}")
-    if anchor - earliest > timedelta(days=MAX_AGE_YEARS * 365.25):
+    if anchor - earliest > _MAX_AGE:
         raise TimeParseError(raw, "too-old", f"more than {MAX_AGE_YEARS} years before the anchor")
     latest = min(latest, anchor)
     earliest = min(earliest, latest)
