@@ -14,10 +14,10 @@ from pydantic import ValidationError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
-from wirefeed.pipelines.quarantine import quarantine_for
 
 from wirefeed.errors import TimeParseError
 from wirefeed.offline import quarantine_entry
+from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.stages import apply_dateline, apply_language, apply_time, to_record
 from wirefeed.store import StateStore
 

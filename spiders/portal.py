@@ -19,12 +19,12 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
-from wirefeed.pipelines.quarantine import quarantine_for
 
 from wirefeed.extract import extract_page
 from wirefeed.identity import canonical_url
 from wirefeed.offline import quarantine_entry
 from wirefeed.page import load_page
+from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
 from wirefeed.stages import new_item, rfc3339
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+
 from wirefeed.spiders.runner import write_demo_profiles
 
 from .conftest import FIXTURES, REPO, SHARED

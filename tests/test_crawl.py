@@ -8,6 +8,7 @@ from pathlib import Path
 from scrapy import signals
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
+
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
 from wirefeed.spiders.runner import write_demo_profiles

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from pydantic import ValidationError
+
 from wirefeed.schemas import Article
 from wirefeed.schemas.article import json_schema_text
 

@@ -49,6 +49,10 @@ def test_table(raw: str, anchor: str, semantics: str, expected: list[str]) -> No
     assert r.earliest.tzinfo == UTC
 
 
+def test_table_is_large_enough() -> None:
+    assert len(_cases()) >= 200
+
+
 def test_naive_anchor_is_refused() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         resolve_time("5 uur geleden", datetime(2026, 11, 26, 12))
@@ -88,10 +92,11 @@ def test_true_instant_inside_bounds_on_every_dst_weekend_minute() -> None:
         elif word:
             stamps.append(word)
         for stamp in stamps:
-            r = resolve_time(stamp, anchor)
-            assert r is not None, stamp
-            assert r.earliest <= true <= r.latest, (stamp, anchor, true, r)
-            assert r.latest <= anchor
+            for semantics in ("floor", "unknown"):  # the union reading must hold whatever the generator
+                r = resolve_time(stamp, anchor, semantics=semantics)
+                assert r is not None, stamp
+                assert r.earliest <= true <= r.latest, (stamp, anchor, true, r)
+                assert r.latest <= anchor
 
 
 def test_refine_intersects() -> None:

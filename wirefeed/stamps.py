@@ -440,9 +440,12 @@ def _relative(
                 cands_l.append(anchor - timedelta(days=lo * days_per))
             if float(hi).is_integer() and float(lo).is_integer():
                 if unit in ("day", "week"):
-                    per = 1 if unit == "day" else 7
-                    cands_e += _to_utc_bounds(local - timedelta(days=hi * per), tz)
-                    cands_l += _to_utc_bounds(local - timedelta(days=lo * per), tz)
+                    # Same UTC offset at both ends: wall-clock days are 24 h, the duration reading covers it.
+                    offset = anchor.astimezone(tz).utcoffset()
+                    if cands_e[-1].astimezone(tz).utcoffset() != offset:
+                        per = 1 if unit == "day" else 7
+                        cands_e += _to_utc_bounds(local - timedelta(days=hi * per), tz)
+                        cands_l += _to_utc_bounds(local - timedelta(days=lo * per), tz)
                 else:
                     per = 1 if unit == "month" else 12
                     cands_e += _to_utc_bounds(_shift_months(local, int(hi) * per), tz)
