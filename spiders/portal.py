@@ -16,6 +16,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
+from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -27,6 +28,7 @@ from wirefeed.page import load_page
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
 from wirefeed.stages import new_item, rfc3339
+from wirefeed.store import StateStore
 
 __all__ = ["PortalSpider", "served_at"]
 
@@ -74,6 +76,12 @@ class PortalSpider(scrapy.Spider):
             {d.split(":")[0] for p in spider.profiles.values() for d in p.domains}
         )
         spider.max_pages = crawler.settings.getint("WIREFEED_MAX_PAGES", 0)
+        spider.store = None
+        if crawler.settings.getbool("WIREFEED_INCREMENTAL"):
+            from wirefeed.pipelines.stages import state_path
+
+            spider.store = StateStore(state_path(crawler))  # read-only use: which stories are known
+            crawler.signals.connect(spider.store.close, signal=signals.spider_closed)
         return spider
 
     def count(self, key: str, n: int = 1) -> None:
@@ -133,7 +141,7 @@ class PortalSpider(scrapy.Spider):
             ):
                 if story.stamp and story.stamp_source == "relative":
                     self.evidence.setdefault(link, []).append(
-                        {"raw": story.stamp, "anchor": rfc3339(anchor) or ""}
+                        {"raw": story.stamp, "anchor": rfc3339(anchor) or "", "source": "relative"}
                     )
                 self.count("extract/teaser-folded")
                 yield self._request(story.link or link, prof)
@@ -154,19 +162,31 @@ class PortalSpider(scrapy.Spider):
                 }
                 item["_raw"]["evidence"] = [ev for key in keys for ev in self.evidence.pop(key, [])]
             yield item
-        yield from self._follow(response, prof, kind)
+        links = [canonical_url(s.link) for s in stories if s.kind == "teaser" and s.link]
+        yield from self._follow(response, prof, kind, links)
 
-    def _follow(self, response: TextResponse, prof: Profile, kind: str) -> Iterator[scrapy.Request]:
+    def _follow(
+        self, response: TextResponse, prof: Profile, kind: str, teaser_links: list[str]
+    ) -> Iterator[scrapy.Request]:
         if kind != "listing":
             return
         self.listing_pages += 1
         if self.max_pages and self.listing_pages > self.max_pages:
             self.count("fetch/page-limit")
             return
+        # Incremental: a listing page holding only stories already stored ends the pagination.
+        stop_paging = bool(
+            self.store and teaser_links and len(self.store.known_urls(teaser_links)) == len(set(teaser_links))
+        )
+        if stop_paging:
+            self.count("fetch/incremental-stop")
         for href in response.xpath("//a/@href").getall():
             url = response.urljoin(href.strip())
-            if url.startswith(("http://", "https://")) and self._followable(url, prof):
-                yield self._request(url, prof)
+            if not url.startswith(("http://", "https://")) or not self._followable(url, prof):
+                continue
+            if stop_paging and prof.is_pagination(url):
+                continue
+            yield self._request(url, prof)
 
     def failed(self, failure: Failure) -> None:
         from scrapy.exceptions import IgnoreRequest

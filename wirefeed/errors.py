@@ -6,7 +6,7 @@ contract) is not an exception: it becomes a quarantine record with a stage and a
 
 from __future__ import annotations
 
-__all__ = ["ProfileError", "StoreError", "TimeParseError", "WirefeedError"]
+__all__ = ["FeedError", "ProfileError", "StoreError", "TimeParseError", "WirefeedError"]
 
 
 class WirefeedError(Exception):
@@ -46,3 +46,13 @@ class StoreError(WirefeedError):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         super().__init__(f"state store {path}: {message}")
+
+
+class FeedError(WirefeedError):
+    """Raised by :func:`wirefeed.feeds.parse_feed` for a document that is not a feed or is unsafe to
+    read. Carries ``reason`` (``entities``, ``not-xml``, ``not-a-feed``); the feed spider counts it as
+    ``wirefeed/feed/<reason>`` and moves on."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        super().__init__(f"{reason}: {detail}")

@@ -44,4 +44,5 @@ WIREFEED_STATE = None  # state store path; default: JOBDIR/wirefeed-state.sqlite
 WIREFEED_QUARANTINE = None  # rejected items (JSONL); default: next to the first feed, else .wirefeed/
 WIREFEED_LANGUAGE_DETECTOR = "py3langid"  # or "langdetect"
 WIREFEED_LANGUAGES: list[str] = ["nl", "en", "de", "fr"]  # ["*"] allows every language
+WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)

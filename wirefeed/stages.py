@@ -189,7 +189,7 @@ def apply_time(item: dict[str, Any]) -> str:
             continue  # counted where the teaser itself was processed
         if r is not None:
             resolved.append(r)
-            sources.append("relative" if r.kind != "absolute" else "text")
+            sources.append(ev.get("source") or ("relative" if r.kind != "absolute" else "text"))
     if not resolved:
         return "none"
     try:

@@ -43,6 +43,8 @@ class _Handler(BaseHTTPRequestHandler):
         html = render(parts.path, query, now, base)
         if html is None:
             self._send(404, "<html><body><h1>Niet gevonden</h1></body></html>", "text/html; charset=utf-8")
+        elif parts.path.endswith(".xml"):
+            self._send(200, html, "application/xml; charset=utf-8")
         else:
             self._send(200, html, "text/html; charset=utf-8")
 

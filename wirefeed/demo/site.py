@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import format_datetime
 from functools import cache
 from html import escape
 from importlib.resources import files
@@ -101,6 +102,8 @@ class DemoSite:
             return self._zeeland_frame(
                 "Nieuws", f'<div class="lst"><h2>Laatste nieuws</h2>\n{items}\n</div>', base + path
             )
+        if path == "/feed.xml":
+            return self.zeeland_rss(base)
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "nieuws" and parts[1] in SECTIONS:
             try:
@@ -135,6 +138,20 @@ class DemoSite:
             return self._zeeland_frame(s["title"], body, f"{base}/nieuws/{s['slug']}")
         return None
 
+    def zeeland_rss(self, base: str) -> str:
+        items = []
+        for s in stories()[:12]:
+            items.append(
+                f"<item><title>{escape(s['title'])}</title><link>{base}/nieuws/{s['slug']}</link>"
+                f"<guid>{base}/nieuws/{s['slug']}</guid>"
+                f"<pubDate>{format_datetime(self.published(s), usegmt=True)}</pubDate>"
+                f"<description>{escape(self.paragraphs(s)[0])}</description></item>"
+            )
+        return (
+            '<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel><title>Zeeuws Nieuws</title>'
+            f"<link>{base}/</link>" + "".join(items) + "</channel></rss>\n"
+        )
+
     # --- portal "kust" ---------------------------------------------------------------------------
     def _kust_frame(self, title: str, body: str, head: str = "") -> str:
         return (
@@ -150,6 +167,20 @@ class DemoSite:
 
     def kust(self, path: str, query: dict[str, str], now: datetime, base: str) -> str | None:
         carried = [s for s in stories() if s["kust"]]
+        if path == "/sitemap-news.xml":
+            urls = "".join(
+                f"<url><loc>{base}/artikel/{s['slug']}</loc><news:news><news:publication>"
+                f"<news:name>Kustkrant</news:name><news:language>nl</news:language></news:publication>"
+                f"<news:publication_date>{self._kust_time(s)[0]}</news:publication_date>"
+                f"<news:title>{escape(s.get('kust_title') or s['title'])}</news:title></news:news></url>"
+                for s in carried
+            )
+            return (
+                '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/'
+                'sitemap/0.9" xmlns:news="http://www.google.com/schemas/sitemap-news/0.9">'
+                + urls
+                + "</urlset>\n"
+            )
         if path == "/":
             rows = []
             for s in carried:
