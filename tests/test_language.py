@@ -49,3 +49,44 @@ def test_deterministic_across_processes() -> None:
         for _ in range(3)
     }
     assert len(outs) == 1
+
+
+def _labelled() -> list[tuple[str, str, str]]:
+    from .conftest import FIXTURES
+
+    rows = []
+    for line in (FIXTURES / "language.tsv").read_text("utf-8").splitlines():
+        if line and not line.startswith("#"):
+            code, band, text = line.split("\t")
+            rows.append((code, band, text))
+    return rows
+
+
+def test_labelled_set_is_large_and_titles_short() -> None:
+    rows = _labelled()
+    assert len(rows) >= 200
+    assert {c for c, _, _ in rows} == {"nl", "en", "de", "fr"}
+    assert all(len(t) <= 40 for _, b, t in rows if b == "title")
+
+
+def test_default_backend_quality_bars() -> None:
+    """Leads and bodies: all right on the text alone. Titles: ≥ 95 % as the stage runs it (the portal's
+    language decides only when the text cannot), and ≥ 95 % on the text alone where it has letters to go on."""
+    rows = _labelled()
+    long_ = [(c, t) for c, b, t in rows if b != "title"]
+    assert all(detect_language(t).code == c for c, t in long_)
+    titles = [(c, t) for c, b, t in rows if b == "title"]
+    stage = sum(detect_language(t, fallback=(c, "profile")).code == c for c, t in titles)
+    assert stage / len(titles) >= 0.95
+    decidable = [(c, t) for c, t in titles if detect_language(t).source == "text"]
+    assert sum(detect_language(t).code == c for c, t in decidable) / len(decidable) >= 0.95
+
+
+def test_detection_is_cached_per_story() -> None:
+    from wirefeed.language import _detect
+
+    text = "De regering heeft dinsdag nieuwe maatregelen aangekondigd voor de woningmarkt."
+    detect_language(text)
+    hits = _detect.cache_info().hits
+    detect_language(text)
+    assert _detect.cache_info().hits == hits + 1

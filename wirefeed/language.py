@@ -1,8 +1,9 @@
 """Language of a story's text, deterministic, with an honest confidence and its source.
 
 :func:`detect_language` runs a pluggable backend restricted to the languages the crawl expects.
-Backends: ``py3langid`` (the default: fast, deterministic, good on short text once restricted) and
-``langdetect`` (seeded so it is deterministic). When the text is too short or the backend unsure,
+Backends: ``py3langid`` (the default: fast, deterministic, good on short text once restricted),
+``langdetect`` (seeded so it is deterministic) and ``lingua`` (when installed); ``benchmarks/language.py``
+measures all three on the team's labelled set. When the text is too short or the backend unsure,
 the page's declared language (``<html lang>``) or the profile's language decides, and ``source``
 says so; the confidence reported is then the backend's, never an invented certainty.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, Protocol
 
 __all__ = ["BACKENDS", "DEFAULT_CANDIDATES", "LanguageResult", "detect_language"]
@@ -76,7 +77,28 @@ class _LangDetect:
         return str(best.lang), float(best.prob)
 
 
-BACKENDS: dict[str, type] = {"py3langid": _Py3LangId, "langdetect": _LangDetect}
+class _Lingua:
+    """lingua-language-detector, when installed (``pip install wirefeed[lingua]``)."""
+
+    def __init__(self, candidates: tuple[str, ...] | None) -> None:
+        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+        if candidates:
+            langs = [Language.from_iso_code_639_1(getattr(IsoCode639_1, c.upper())) for c in candidates]
+            builder = LanguageDetectorBuilder.from_languages(*langs)
+        else:
+            builder = LanguageDetectorBuilder.from_all_languages()
+        self.detector = builder.build()
+
+    def classify(self, text: str) -> tuple[str, float]:
+        values = self.detector.compute_language_confidence_values(text)
+        if not values:
+            return "und", 0.0
+        best = values[0]
+        return best.language.iso_code_639_1.name.lower(), float(best.value)
+
+
+BACKENDS: dict[str, type] = {"py3langid": _Py3LangId, "langdetect": _LangDetect, "lingua": _Lingua}
 
 
 @cache
@@ -105,14 +127,23 @@ def detect_language(
 
     ``candidates``: the languages to choose from (default nl/en/de/fr; ``"*"`` allows all).
     ``fallback``: ``(code, source)`` or a code (source ``profile``) used when the text cannot decide.
+    Results are cached per (text, settings): a teaser and its article, or a story seen again in the same
+    process, are detected once.
     """
-    fb = (fallback, "profile") if isinstance(fallback, str) else fallback
+    fb = (fallback, "profile") if isinstance(fallback, str) else (tuple(fallback) if fallback else None)
+    return _detect(text, _candidates(candidates), fb, backend)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=8192)
+def _detect(
+    text: str, candidates: tuple[str, ...] | None, fb: tuple[str, str] | None, backend: str
+) -> LanguageResult:
     letters = sum(c.isalpha() for c in text)
     if letters < MIN_LETTERS:
         if fb:
             return LanguageResult(fb[0], 0.0, fb[1])
         return LanguageResult("und", 0.0, "none")
-    code, prob = _backend(backend, _candidates(candidates)).classify(text)
+    code, prob = _backend(backend, candidates).classify(text)
     if fb and code != fb[0] and prob < CONFIDENT:
         return LanguageResult(fb[0], round(prob, 4), fb[1])
     return LanguageResult(code, round(prob, 4), "text")

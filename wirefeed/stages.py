@@ -17,7 +17,7 @@ from wirefeed.dateline import parse_dateline
 from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory
 from wirefeed.identity import canonical_url, content_hash, story_id
-from wirefeed.language import detect_language
+from wirefeed.language import DEFAULT_CANDIDATES, detect_language
 from wirefeed.places import resolve_place
 from wirefeed.profiles import Profile
 from wirefeed.stamps import ResolvedTime, refine, resolve_time
@@ -216,11 +216,10 @@ def apply_language(item: dict[str, Any], *, backend: str = "py3langid", candidat
         fallback = (raw["page_lang"], "html-lang")
     elif raw.get("profile_language"):
         fallback = (raw["profile_language"], "profile")
-    cands = candidates
-    if cands is None and raw.get("profile_language"):
-        from wirefeed.language import DEFAULT_CANDIDATES
-
-        cands = tuple(sorted({raw["profile_language"], *DEFAULT_CANDIDATES}))
+    # The crawl's languages (setting, default nl/en/de/fr) plus the profile's; "*" allows every language.
+    cands = list(candidates or DEFAULT_CANDIDATES)
+    if "*" not in cands and raw.get("profile_language"):
+        cands.append(raw["profile_language"])
     result = detect_language(text, candidates=cands, fallback=fallback, backend=backend)
     item["language"] = {"code": result.code, "confidence": result.confidence, "source": result.source}
     return result.source
