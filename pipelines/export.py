@@ -21,6 +21,7 @@ class RecordExporter(BaseItemExporter):
     def export_item(self, item: Any) -> None:
         line = item.model_dump_json() if hasattr(item, "model_dump_json") else _dump(item)
         self.file.write(line.encode("utf-8") + b"\n")
+        self.file.flush()  # a killed process loses no exported line (the dedup store counts on it)
 
 
 def _dump(item: Any) -> str:

@@ -7,6 +7,7 @@ to the quarantine file with the stage and the reason, then drops it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ from scrapy.exceptions import DropItem
 from wirefeed.errors import TimeParseError
 from wirefeed.offline import quarantine_entry
 from wirefeed.pipelines.quarantine import quarantine_for
-from wirefeed.stages import apply_dateline, apply_language, apply_time, to_record
+from wirefeed.stages import apply_dateline, apply_decision, apply_language, apply_time, decide, to_record
 from wirefeed.store import StateStore
 
 __all__ = ["DatelinePipeline", "DedupPipeline", "LanguagePipeline", "TimestampsPipeline", "ValidatePipeline"]
@@ -105,38 +106,111 @@ def state_path(crawler: Crawler) -> str:
 
 
 class DedupPipeline(_Stage):
-    """Drops records already emitted (same id and text, or the same text under another id) and numbers
-    new versions of changed stories. A record enters the store once Scrapy has exported it."""
+    """Decides with the state store what to emit: new stories, changed ones as new versions, narrower
+    published intervals as new versions; duplicates are dropped and counted.
+
+    Exactly once: a record is *reserved* in the store when it leaves this stage and *confirmed* once
+    Scrapy has exported it (``item_scraped``; the exporter flushes every line). When a run starts, the
+    output is repaired (a partial last line cut off) and read back: pending rows whose line is there are
+    confirmed, the others dropped, so the store and the JSONL agree after a kill.
+    """
 
     stage = "dedup"
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.store = StateStore(state_path(crawler))
-        self.pending_ids: set[str] = set()
+        self.store = StateStore(
+            state_path(crawler), refine_min=self.settings.getfloat("WIREFEED_REFINE_MIN", 0.5)
+        )
+        self.pending: dict[str, str] = {}  # id -> content hash, decided in this run and not yet exported
         self.pending_hashes: set[str] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
+    def open_spider(self) -> None:
+        output = output_path(self.crawler)
+        emitted = repair_output(output) if output else []
+        confirmed, dropped = self.store.open_run(emitted)
+        self.count_n("reconciled", confirmed)
+        self.count_n("rolled-back", dropped)
+        days = self.settings.getfloat("WIREFEED_RETENTION_DAYS", 30)
+        start = self.stats.get_value("start_time") if self.stats else None
+        if days > 0 and start is not None:
+            self.count_n("pruned", self.store.prune(int(start.timestamp() - days * 86400)))
+
+    def count_n(self, outcome: str, n: int) -> None:
+        if n:
+            assert self.stats is not None
+            self.stats.inc_value(f"wirefeed/{self.stage}/{outcome}", n)
+
     def process_item(self, record: Any) -> Any:
-        if record.id in self.pending_ids or record.content_hash in self.pending_hashes:
+        if self.pending.get(record.id) == record.content_hash or record.content_hash in self.pending_hashes:
             self.count("duplicate")
             raise DropItem("dedup: duplicate in this run", log_level="DEBUG")
-        decision = self.store.decide(record.id, record.url, record.content_hash)
+        decision, sig = decide(record, self.store)
+        seen = int(record.fetched_at.timestamp())
         if decision.outcome == "duplicate":
             self.count("duplicate")
+            self.store.remember_interval(
+                decision.duplicate_of or record.id, decision.earliest, decision.latest, seen
+            )
+            self.store.sighting(
+                decision.duplicate_of or record.id,
+                seen,
+                record.source.url,
+                record.published.raw if record.published else None,
+            )
             raise DropItem(f"dedup: already emitted as {decision.duplicate_of}", log_level="DEBUG")
         self.count(decision.outcome)
-        self.pending_ids.add(record.id)
+        if decision.duplicate_of:
+            self.count("near-duplicate")
+        record = apply_decision(record, decision)
+        self.store.reserve(record.id, record.url, record.content_hash, decision, sig, seen)
+        self.store.sighting(
+            record.id, seen, record.source.url, record.published.raw if record.published else None
+        )
+        self.pending[record.id] = record.content_hash
         self.pending_hashes.add(record.content_hash)
-        if decision.version != 1:
-            record = record.model_copy(update={"version": decision.version})
         return record
 
     def item_scraped(self, item: Any) -> None:
         if hasattr(item, "content_hash"):
-            self.store.record(item.id, item.url, item.content_hash, item.version, item.fetched_at.isoformat())
+            self.store.confirm(item.id)
+            self.pending.pop(item.id, None)
             self.count("stored")
 
     def close(self) -> None:
         self.store.close()
+
+
+def output_path(crawler: Crawler) -> Path | None:
+    """The local JSONL output of this crawl (``WIREFEED_OUTPUT`` or the first local feed)."""
+    configured = crawler.settings.get("WIREFEED_OUTPUT")
+    if configured:
+        return Path(configured)
+    for uri in crawler.settings.getdict("FEEDS"):
+        uri = str(uri)
+        if "://" not in uri or uri.startswith("file://"):
+            return Path(uri.removeprefix("file://"))
+    return None
+
+
+def repair_output(path: Path) -> list[tuple[str, str, int]]:
+    """Cut a partial last line off ``path`` (a killed run) and return (id, content_hash, version) of
+    every complete record in it."""
+    if not path.is_file():
+        return []
+    data = path.read_bytes()
+    end = data.rfind(b"\n") + 1
+    if end != len(data):
+        with path.open("r+b") as fh:
+            fh.truncate(end)
+        data = data[:end]
+    out = []
+    for line in data.splitlines():
+        try:
+            rec = json.loads(line)
+            out.append((rec["id"], rec["content_hash"], int(rec.get("version", 1))))
+        except (ValueError, KeyError, TypeError):
+            continue
+    return out

@@ -121,8 +121,17 @@ class Article(_Model):
     language: Language
     fetched_at: UtcDatetime
     content_hash: str = Field(pattern=r"^[0-9a-f]{32}$", description="hash of the normalized text")
-    duplicate_of: str | None = Field(None, pattern=r"^wf1-[0-9a-f]{24}$")
+    duplicate_of: str | None = Field(
+        None, pattern=r"^wf1-[0-9a-f]{24}$", description="first record of this story's near-duplicate cluster"
+    )
+    cluster_id: str | None = Field(
+        None, pattern=r"^wf1-[0-9a-f]{24}$", description="id of the cluster's first record"
+    )
     version: int = Field(1, ge=1)
+    previous_version: int | None = Field(None, ge=1, description="the version this one replaces")
+    changed_at: UtcDatetime | None = Field(
+        None, description="when the change (or narrower interval) was seen"
+    )
 
     @model_validator(mode="after")
     def _has_text(self) -> Article:

@@ -71,7 +71,8 @@ class FeedSpider(PortalSpider):
                         {"raw": entry.published, "anchor": rfc3339(anchor) or "", "source": "rss"}
                     )
                 self.count("feed/article-requests")
-                yield self._request(entry.link, prof)
+                if (req := self._request(entry.link, prof)) is not None:
+                    yield req
                 continue
             story = RawStory(
                 kind="teaser",

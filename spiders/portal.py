@@ -64,6 +64,7 @@ class PortalSpider(scrapy.Spider):
         self.profiles: dict[str, Profile] = {}
         self.evidence: dict[str, list[dict[str, str]]] = {}
         self.listing_pages = 0
+        self.requested: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -92,11 +93,23 @@ class PortalSpider(scrapy.Spider):
         for prof in self.profiles.values():
             urls = [self.start_url_arg] if self.start_url_arg and len(self.profiles) == 1 else prof.start_urls
             for url in urls:
-                yield self._request(url, prof)
+                if (req := self._request(url, prof)) is not None:
+                    yield req
 
-    def _request(self, url: str, prof: Profile) -> scrapy.Request:
+    def _request(self, url: str, prof: Profile) -> scrapy.Request | None:
+        """A request for ``url`` unless this process already made one. The seen-set lives in memory on
+        purpose: a job resumed after a kill (JOBDIR) re-reads pages that were in flight, and the state
+        store, not Scrapy's persisted dupefilter, keeps their stories from being emitted twice."""
+        key = canonical_url(url)
+        if key in self.requested:
+            return None
+        self.requested.add(key)
         return scrapy.Request(
-            url, callback=self.parse_page, errback=self.failed, cb_kwargs={"profile": prof.name}
+            url,
+            callback=self.parse_page,
+            errback=self.failed,
+            cb_kwargs={"profile": prof.name},
+            dont_filter=True,
         )
 
     def _followable(self, url: str, prof: Profile) -> bool:
@@ -144,7 +157,8 @@ class PortalSpider(scrapy.Spider):
                         {"raw": story.stamp, "anchor": rfc3339(anchor) or "", "source": "relative"}
                     )
                 self.count("extract/teaser-folded")
-                yield self._request(story.link or link, prof)
+                if (req := self._request(story.link or link, prof)) is not None:
+                    yield req
                 continue
             item = new_item(
                 story,
@@ -186,7 +200,8 @@ class PortalSpider(scrapy.Spider):
                 continue
             if stop_paging and prof.is_pagination(url):
                 continue
-            yield self._request(url, prof)
+            if (req := self._request(url, prof)) is not None:
+                yield req
 
     def failed(self, failure: Failure) -> None:
         from scrapy.exceptions import IgnoreRequest

@@ -36,6 +36,7 @@ def _settings(pairs: Iterable[str], output: str | None, state: str | None, profi
             priority="cmdline",
         )
         settings.set("WIREFEED_QUARANTINE", output + ".rejected.jsonl", priority="cmdline")
+        settings.set("WIREFEED_OUTPUT", output, priority="cmdline")
         if not resume:
             Path(output + ".rejected.jsonl").unlink(missing_ok=True)
     if state:

@@ -117,3 +117,45 @@ async def test_incremental_mode_stops_paginating_over_known_stories(
     assert len(first) == 34 and second == []
     assert stats2["wirefeed/fetch/incremental-stop"] >= 3
     assert stats2["wirefeed/fetch/pages"] < stats1["wirefeed/fetch/pages"]
+
+
+@deferred_f_from_coro_f
+async def test_shared_stories_cluster_and_distinct_ones_do_not(
+    tmp_path: Path, demo_server: dict[str, str]
+) -> None:
+    items, _ = await _crawl(tmp_path, demo_server)
+    near = [i for i in items if i.duplicate_of]
+    assert {i.title for i in near} == {
+        "Gemeenten willen extra geld voor jeugdzorg",
+        "Akkoord in Brussel over steun aan Oekraïne",
+    }
+    heads = {i.id: i for i in items}
+    for i in near:
+        assert heads[i.duplicate_of].source.name == "demo-zeeland" and i.cluster_id == i.duplicate_of
+    singles = [i for i in items if not i.duplicate_of]
+    assert len({i.cluster_id for i in singles}) == len(singles)  # every other story is its own cluster
+
+
+@deferred_f_from_coro_f
+async def test_changed_article_is_emitted_once_as_version_2(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from wirefeed.demo.server import running_demo
+    from wirefeed.demo.site import DemoSite
+
+    site = DemoSite(started=datetime.now(UTC), edits={})
+    with running_demo(site) as servers:
+        bases = {k: v.base_url for k, v in servers.items()}
+        first, _ = await _crawl(tmp_path, bases)
+        assert len(first) == 34
+        site.edits["haven-rotterdam-verwerkt-minder-containers"] = [
+            "De haven van Rotterdam heeft in het afgelopen kwartaal fors minder containers verwerkt dan een jaar "
+            "eerder, meldt het havenbedrijf in een herziene verklaring.",
+            "De overslag van vloeibare bulk nam juist toe.",
+        ]
+        second, _ = await _crawl(tmp_path, bases)
+    assert len(second) == 1
+    (rec,) = second
+    assert (rec.version, rec.previous_version) == (2, 1)
+    assert rec.changed_at is not None and "herziene verklaring" in (rec.lead or "")
+    assert rec.id == next(i.id for i in first if i.url == rec.url)

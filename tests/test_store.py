@@ -1,4 +1,4 @@
-"""The state store: decisions, versions, schema version refusal."""
+"""The state store: decisions, versions, refinement, near-duplicates, two-phase writes, retention."""
 
 from __future__ import annotations
 
@@ -8,22 +8,78 @@ from pathlib import Path
 import pytest
 
 from wirefeed.errors import StoreError
-from wirefeed.store import StateStore
+from wirefeed.neardup import signature
+from wirefeed.store import Decision, StateStore
+
+TEXT = (
+    "DEN HAAG (ANP) - Het kabinet wil de procedures voor woningbouw flink inkorten. De minister stuurt "
+    "daarvoor deze week een wetsvoorstel naar de Tweede Kamer, meldt het ministerie."
+)
+
+
+def _emit(
+    store: StateStore, sid: str, h: str, d: Decision, text: str | None = None, url: str | None = None
+) -> None:
+    store.reserve(sid, url, h, d, signature(text) if text else None, 1000)
+    store.confirm(sid)
 
 
 def test_new_duplicate_changed(tmp_path: Path) -> None:
     path = tmp_path / "s.sqlite"
     store = StateStore(path)
-    assert store.decide("wf1-a", "https://x/a", "h1").outcome == "new"
-    store.record("wf1-a", "https://x/a", "h1", 1, "2026-11-26T12:00:00Z")
+    d = store.decide("wf1-a", "https://x/a", "h1")
+    assert d.outcome == "new" and d.cluster_id == "wf1-a"
+    _emit(store, "wf1-a", "h1", d, url="https://x/a")
     store.close()
     store = StateStore(path)  # survives a restart
     assert store.decide("wf1-a", "https://x/a", "h1").outcome == "duplicate"
     changed = store.decide("wf1-a", "https://x/a", "h2")
-    assert (changed.outcome, changed.version) == ("changed", 2)
+    assert (changed.outcome, changed.version, changed.previous_version) == ("changed", 2, 1)
     same_text = store.decide("wf1-b", "https://y/b", "h1")
     assert (same_text.outcome, same_text.duplicate_of) == ("duplicate", "wf1-a")
     assert store.known_urls(["https://x/a", "https://z"]) == {"https://x/a"}
+
+
+def test_near_duplicate_joins_the_cluster(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite")
+    d = store.decide("wf1-a", None, "h1", signature(TEXT))
+    _emit(store, "wf1-a", "h1", d, TEXT)
+    edited = TEXT.replace("flink", "sterk").replace("meldt het ministerie", "zegt een woordvoerder")
+    near = store.decide("wf1-b", None, "h2", signature(edited))
+    assert (near.outcome, near.duplicate_of, near.cluster_id) == ("new", "wf1-a", "wf1-a")
+    other = "BRUSSEL (ANP) - De Europese Unie is het eens geworden over een nieuw steunpakket voor Oekraïne na een lange nacht."
+    far = store.decide("wf1-c", None, "h3", signature(other))
+    assert (far.outcome, far.duplicate_of, far.cluster_id) == ("new", None, "wf1-c")
+
+
+def test_refined_interval_is_a_new_version_only_when_it_narrows_enough(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite", refine_min=0.5)
+    d = store.decide("wf1-a", None, "h1", None, 0, 3600)
+    _emit(store, "wf1-a", "h1", d)
+    slightly = store.decide("wf1-a", None, "h1", None, 600, 3600)  # 50 of 60 minutes left: not enough
+    assert slightly.outcome == "duplicate"
+    store.remember_interval("wf1-a", slightly.earliest, slightly.latest, 1000)
+    much = store.decide("wf1-a", None, "h1", None, 1200, 2400)
+    assert (much.outcome, much.version, much.earliest, much.latest) == ("refined", 2, 1200, 2400)
+
+
+def test_pending_rows_of_a_killed_run_are_rolled_back_or_confirmed(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite")
+    for sid in ("wf1-a", "wf1-b"):
+        store.reserve(sid, None, "h-" + sid, store.decide(sid, None, "h-" + sid), None, 1000)
+    # the run is killed: only wf1-a's line reached the output
+    confirmed, dropped = store.open_run([("wf1-a", "h-wf1-a", 1)])
+    assert (confirmed, dropped) == (1, 1)
+    assert store.decide("wf1-a", None, "h-wf1-a").outcome == "duplicate"
+    assert store.decide("wf1-b", None, "h-wf1-b").outcome == "new"
+
+
+def test_retention_prunes_old_stories(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite")
+    _emit(store, "wf1-a", "h1", store.decide("wf1-a", None, "h1", signature(TEXT)), TEXT)
+    assert store.prune(before=2000) == 1
+    assert store.count() == 0
+    assert store.db.execute("SELECT count(*) FROM lsh").fetchone()[0] == 0
 
 
 def test_other_schema_version_is_refused(tmp_path: Path) -> None:

@@ -21,7 +21,15 @@ from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory, extract_page
 from wirefeed.page import load_page
 from wirefeed.profiles import Profile
-from wirefeed.stages import apply_dateline, apply_language, apply_time, new_item, rfc3339, to_record
+from wirefeed.stages import (
+    apply_dateline,
+    apply_decision,
+    apply_language,
+    apply_time,
+    decide,
+    new_item,
+    to_record,
+)
 from wirefeed.store import StateStore
 
 __all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "source_name_for"]
@@ -124,14 +132,20 @@ def process_page(
             result.rejected.append(quarantine_entry("validate", "invalid", "; ".join(fields), item, url))
             continue
         stats["wirefeed/validate/valid"] += 1
-        decision = store.decide(record.id, record.url, record.content_hash)
+        decision, sig = decide(record, store)
+        seen = int(fetched_at.timestamp())
         if decision.outcome == "duplicate":
             stats["wirefeed/dedup/duplicate"] += 1
+            store.remember_interval(
+                decision.duplicate_of or record.id, decision.earliest, decision.latest, seen
+            )
             continue
         stats[f"wirefeed/dedup/{decision.outcome}"] += 1
-        if decision.version != 1:
-            record = record.model_copy(update={"version": decision.version})
-        store.record(record.id, record.url, record.content_hash, record.version, rfc3339(fetched_at) or "")
+        if decision.duplicate_of:
+            stats["wirefeed/dedup/near-duplicate"] += 1
+        record = apply_decision(record, decision)
+        store.reserve(record.id, record.url, record.content_hash, decision, sig, seen)
+        store.confirm(record.id)  # parse writes what it returns; no crash window worth two phases here
         result.records.append(record)
         stats["wirefeed/export/emitted"] += 1
     return result

@@ -18,11 +18,22 @@ from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory
 from wirefeed.identity import canonical_url, content_hash, story_id
 from wirefeed.language import DEFAULT_CANDIDATES, detect_language
+from wirefeed.neardup import signature
 from wirefeed.places import resolve_place
 from wirefeed.profiles import Profile
 from wirefeed.stamps import ResolvedTime, refine, resolve_time
+from wirefeed.store import Decision, StateStore
 
-__all__ = ["apply_dateline", "apply_language", "apply_time", "new_item", "rfc3339", "to_record"]
+__all__ = [
+    "apply_dateline",
+    "apply_decision",
+    "apply_language",
+    "apply_time",
+    "decide",
+    "new_item",
+    "rfc3339",
+    "to_record",
+]
 
 
 def rfc3339(value: datetime | None) -> str | None:
@@ -232,3 +243,41 @@ def to_record(item: dict[str, Any]) -> Any:
 
     data = {k: v for k, v in item.items() if not k.startswith("_")}
     return Article.model_validate(data)
+
+
+def _epoch(value: datetime | None) -> int | None:
+    return int(value.timestamp()) if value is not None else None
+
+
+def decide(record: Any, store: StateStore) -> tuple[Decision, Any]:
+    """Ask the state store what to do with a validated record; returns the decision and the record's
+    MinHash signature (stored with it when it is emitted)."""
+    sig = signature("\n".join(p for p in (record.lead, record.body) if p) or record.title or "")
+    pub = record.published
+    earliest = _epoch(pub.earliest) if pub else None
+    latest = _epoch(pub.latest) if pub else None
+    return store.decide(record.id, record.url, record.content_hash, sig, earliest, latest), sig
+
+
+def apply_decision(record: Any, decision: Decision) -> Any:
+    """The record as it will be emitted: version, cluster, and a refined published interval."""
+    update: dict[str, Any] = {
+        "version": decision.version,
+        "previous_version": decision.previous_version,
+        "duplicate_of": decision.duplicate_of,
+        "cluster_id": decision.cluster_id,
+    }
+    if decision.outcome in ("changed", "refined"):
+        update["changed_at"] = record.fetched_at
+    if (
+        decision.outcome == "refined"
+        and record.published is not None
+        and decision.earliest is not None
+        and decision.latest is not None
+    ):
+        e = datetime.fromtimestamp(decision.earliest, UTC)
+        la = datetime.fromtimestamp(decision.latest, UTC)
+        update["published"] = record.published.model_copy(
+            update={"earliest": e, "latest": la, "at": e + (la - e) / 2}
+        )
+    return record.model_copy(update=update)

@@ -1,23 +1,35 @@
-"""The state store: what a job has already seen and emitted, on disk in SQLite (WAL).
+"""The state store: what a job has seen and emitted, on disk in SQLite (WAL).
 
-One store per job. It remembers every story id with its canonical URL, content hash and version,
-and every sighting of a story. :meth:`StateStore.decide` says what to do with a record: emit it as
-new, emit it as a new version (its text changed), or drop it as a duplicate (same id and text, or the
-same text already emitted under another id). The schema is versioned; a store written by another
-version is refused with :class:`~wirefeed.errors.StoreError` rather than silently reused.
+One store per job. It remembers every story (id, canonical URL, content hash, version, cluster, the
+published interval known so far and a MinHash signature), an LSH index over the signatures, and every
+sighting of a story. :meth:`StateStore.decide` says what to do with a record:
+
+* ``new`` — emit; ``duplicate_of``/``cluster_id`` point at the first record of its near-duplicate cluster;
+* ``changed`` — the text changed: emit as ``version + 1`` with ``previous_version``;
+* ``refined`` — same text, but the published interval narrowed enough: emit as a new version;
+* ``duplicate`` — same id and text, or the same text already emitted under another id: do not emit.
+
+Writes are two-phase so the store and the JSONL output agree after any crash: :meth:`reserve` marks a
+decision *pending* (later records in the same run see it), :meth:`confirm` marks it emitted once the line
+is written, and :meth:`open_run` drops pending rows a killed run left behind and reconciles with the lines
+that did reach the output. The schema is versioned; a store from another version is refused.
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from wirefeed.errors import StoreError
+from wirefeed.neardup import THRESHOLD, band_keys, similarity
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -26,35 +38,49 @@ CREATE TABLE IF NOT EXISTS stories (
     url TEXT,
     content_hash TEXT NOT NULL,
     version INTEGER NOT NULL,
-    first_seen TEXT NOT NULL,
-    last_seen TEXT NOT NULL
+    cluster_id TEXT NOT NULL,
+    earliest INTEGER,            -- published interval known so far (epoch seconds)
+    latest INTEGER,
+    emitted_width INTEGER,       -- width of the interval last emitted
+    sig BLOB,
+    pending INTEGER NOT NULL,    -- 1 until the record is written to the output
+    first_seen INTEGER NOT NULL,
+    last_seen INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS stories_hash ON stories(content_hash);
 CREATE INDEX IF NOT EXISTS stories_url ON stories(url);
-CREATE TABLE IF NOT EXISTS sightings (
-    id TEXT NOT NULL,
-    seen_at TEXT NOT NULL,
-    page TEXT NOT NULL,
-    stamp TEXT
-);
+CREATE INDEX IF NOT EXISTS stories_seen ON stories(last_seen);
+CREATE TABLE IF NOT EXISTS lsh (band_key INTEGER NOT NULL, id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS lsh_key ON lsh(band_key);
+CREATE TABLE IF NOT EXISTS sightings (id TEXT NOT NULL, seen_at INTEGER NOT NULL, page TEXT NOT NULL,
+                                      stamp TEXT);
 CREATE INDEX IF NOT EXISTS sightings_id ON sightings(id);
 """
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """What to do with one record: ``outcome`` is ``new``, ``changed`` or ``duplicate``."""
+    """What to do with one record."""
 
-    outcome: str
+    outcome: str  # new | changed | refined | duplicate
     version: int = 1
+    previous_version: int | None = None
     duplicate_of: str | None = None
+    cluster_id: str | None = None
+    earliest: int | None = None  # the interval to emit (refined) or remember
+    latest: int | None = None
 
 
 class StateStore:
-    """A job's memory. ``path=":memory:"`` keeps it for one process only (``wirefeed parse``)."""
+    """A job's memory. ``path=":memory:"`` keeps it for one process only (``wirefeed parse``).
 
-    def __init__(self, path: str | Path) -> None:
+    ``refine_min``: a same-text sighting is re-emitted when its published interval is at most
+    ``1 - refine_min`` as wide as the one last emitted (0.5: it must halve).
+    """
+
+    def __init__(self, path: str | Path, *, refine_min: float = 0.5) -> None:
         self.path = str(path)
+        self.refine_min = refine_min
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -68,50 +94,211 @@ class StateStore:
             ) from None
 
     def _migrate(self) -> None:
+        tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if "meta" in tables:
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is not None and int(row[0]) != SCHEMA_VERSION:
+                raise StoreError(
+                    self.path,
+                    f"written by schema version {row[0]}, this wirefeed reads version "
+                    f"{SCHEMA_VERSION}; move the file away or pass another --state path",
+                )
         self.db.executescript(_SCHEMA)
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-        if row is None:
-            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) != SCHEMA_VERSION:
-            raise StoreError(
-                self.path,
-                f"written by schema version {row[0]}, this wirefeed reads version "
-                f"{SCHEMA_VERSION}; move the file away or pass another --state path",
-            )
+        self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
-    def decide(self, story_id: str, url: str | None, content_hash: str) -> Decision:
-        row = self.db.execute("SELECT content_hash, version FROM stories WHERE id=?", (story_id,)).fetchone()
+    # --- decisions ----------------------------------------------------------------------------------
+    def decide(
+        self,
+        story_id: str,
+        url: str | None,
+        content_hash: str,
+        sig: np.ndarray | None = None,
+        earliest: int | None = None,
+        latest: int | None = None,
+    ) -> Decision:
+        row = self.db.execute(
+            "SELECT content_hash, version, cluster_id, earliest, latest, emitted_width "
+            "FROM stories WHERE id=?",
+            (story_id,),
+        ).fetchone()
         if row is not None:
-            if row[0] == content_hash:
-                return Decision("duplicate", row[1], story_id)
-            return Decision("changed", row[1] + 1)
+            old_hash, version, cluster, k_e, k_l, width = row
+            if old_hash != content_hash:
+                return Decision(
+                    "changed",
+                    version + 1,
+                    version,
+                    None if cluster == story_id else cluster,
+                    cluster,
+                    earliest,
+                    latest,
+                )
+            e, la = _intersect(k_e, k_l, earliest, latest)
+            if (
+                e is not None
+                and la is not None
+                and width is not None
+                and la - e <= width * (1 - self.refine_min)
+                and (e, la) != (k_e, k_l)
+            ):
+                return Decision(
+                    "refined", version + 1, version, None if cluster == story_id else cluster, cluster, e, la
+                )
+            return Decision("duplicate", version, None, story_id, cluster, e, la)
         other = self.db.execute(
-            "SELECT id FROM stories WHERE content_hash=? LIMIT 1", (content_hash,)
+            "SELECT id, cluster_id FROM stories WHERE content_hash=? LIMIT 1", (content_hash,)
         ).fetchone()
         if other is not None:
-            return Decision("duplicate", 1, other[0])
-        return Decision("new", 1)
+            return Decision("duplicate", 1, None, other[0], other[1])
+        if sig is not None:
+            best = self._nearest(sig)
+            if best is not None:
+                return Decision("new", 1, None, best, best, earliest, latest)
+        return Decision("new", 1, None, None, story_id, earliest, latest)
 
-    def record(self, story_id: str, url: str | None, content_hash: str, version: int, seen_at: str) -> None:
-        """Remember an emitted record (call after it was written)."""
+    def _nearest(self, sig: np.ndarray) -> str | None:
+        keys = band_keys(sig)
+        marks = ",".join("?" * len(keys))
+        rows = self.db.execute(
+            f"SELECT DISTINCT s.id, s.cluster_id, s.sig FROM lsh JOIN stories s ON s.id = lsh.id "
+            f"WHERE lsh.band_key IN ({marks})",
+            keys,
+        ).fetchall()
+        best, best_sim = None, THRESHOLD
+        for _, cluster, blob in rows:
+            if blob is None:
+                continue
+            sim = similarity(sig, np.frombuffer(blob, dtype=np.uint32))
+            if sim >= best_sim:
+                best, best_sim = cluster, sim
+        return best
+
+    # --- two-phase writes ---------------------------------------------------------------------------
+    def reserve(
+        self,
+        story_id: str,
+        url: str | None,
+        content_hash: str,
+        decision: Decision,
+        sig: np.ndarray | None,
+        seen_at: int,
+    ) -> None:
+        """Remember a decision before its record is written (visible to later records in this run)."""
+        width = (
+            None
+            if decision.earliest is None or decision.latest is None
+            else decision.latest - decision.earliest
+        )
+        cluster = decision.cluster_id or story_id
+        exists = self.db.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone()
+        self.db.execute("BEGIN")
+        if exists:
+            self.db.execute(
+                "UPDATE stories SET content_hash=?, version=?, earliest=?, latest=?, emitted_width=?, pending=1, "
+                "last_seen=?, url=coalesce(?, url) WHERE id=?",
+                (
+                    content_hash,
+                    decision.version,
+                    decision.earliest,
+                    decision.latest,
+                    width,
+                    seen_at,
+                    url,
+                    story_id,
+                ),
+            )
+        else:
+            self.db.execute(
+                "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+                (
+                    story_id,
+                    url,
+                    content_hash,
+                    decision.version,
+                    cluster,
+                    decision.earliest,
+                    decision.latest,
+                    width,
+                    sig.tobytes() if sig is not None else None,
+                    seen_at,
+                    seen_at,
+                ),
+            )
+            if sig is not None:
+                self.db.executemany("INSERT INTO lsh VALUES (?, ?)", [(k, story_id) for k in band_keys(sig)])
+        self.db.execute("COMMIT")
+
+    def confirm(self, story_id: str) -> None:
+        """The record is in the output."""
+        self.db.execute("UPDATE stories SET pending=0 WHERE id=?", (story_id,))
+
+    def remember_interval(
+        self, story_id: str, earliest: int | None, latest: int | None, seen_at: int
+    ) -> None:
+        """A duplicate sighting: keep the narrower interval it brought, emit nothing."""
         self.db.execute(
-            "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(id) DO UPDATE SET "
-            "content_hash=excluded.content_hash, version=excluded.version, last_seen=excluded.last_seen, "
-            "url=coalesce(excluded.url, stories.url)",
-            (story_id, url, content_hash, version, seen_at, seen_at),
+            "UPDATE stories SET earliest=coalesce(?, earliest), latest=coalesce(?, latest), "
+            "last_seen=? WHERE id=?",
+            (earliest, latest, seen_at, story_id),
         )
 
-    def sighting(self, story_id: str, seen_at: str, page: str, stamp: str | None) -> None:
+    def open_run(self, emitted: Iterable[tuple[str, str, int]] = ()) -> tuple[int, int]:
+        """Start a run: confirm pending rows whose record reached the output (``emitted``: id, content
+        hash, version read back from it), drop the other pending rows. Returns (confirmed, dropped)."""
+        confirmed = 0
+        for story_id, content_hash, version in emitted:
+            cur = self.db.execute(
+                "UPDATE stories SET pending=0 WHERE id=? AND content_hash=? AND version=? AND pending=1",
+                (story_id, content_hash, version),
+            )
+            confirmed += cur.rowcount
+        pending = [r[0] for r in self.db.execute("SELECT id FROM stories WHERE pending=1")]
+        self.db.execute("BEGIN")
+        for story_id in pending:
+            self.db.execute("DELETE FROM lsh WHERE id=?", (story_id,))
+            self.db.execute("DELETE FROM stories WHERE id=?", (story_id,))
+        self.db.execute("COMMIT")
+        return confirmed, len(pending)
+
+    def sighting(self, story_id: str, seen_at: int, page: str, stamp: str | None) -> None:
         self.db.execute("INSERT INTO sightings VALUES (?, ?, ?, ?)", (story_id, seen_at, page, stamp))
 
+    def prune(self, before: int) -> int:
+        """Forget stories not seen since ``before`` (epoch seconds): the store stays bounded."""
+        old = [r[0] for r in self.db.execute("SELECT id FROM stories WHERE last_seen < ?", (before,))]
+        self.db.execute("BEGIN")
+        for story_id in old:
+            self.db.execute("DELETE FROM lsh WHERE id=?", (story_id,))
+            self.db.execute("DELETE FROM stories WHERE id=?", (story_id,))
+        self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
+        self.db.execute("COMMIT")
+        return len(old)
+
+    # --- queries ------------------------------------------------------------------------------------
     def known_urls(self, urls: list[str]) -> set[str]:
         if not urls:
             return set()
         marks = ",".join("?" * len(urls))
-        return {r[0] for r in self.db.execute(f"SELECT url FROM stories WHERE url IN ({marks})", urls)}
+        return {
+            r[0]
+            for r in self.db.execute(f"SELECT url FROM stories WHERE pending=0 AND url IN ({marks})", urls)
+        }
 
     def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM stories").fetchone()[0])
+        return int(self.db.execute("SELECT count(*) FROM stories WHERE pending=0").fetchone()[0])
 
     def close(self) -> None:
         self.db.close()
+
+
+def _intersect(
+    a_e: int | None, a_l: int | None, b_e: int | None, b_l: int | None
+) -> tuple[int | None, int | None]:
+    if a_e is None or a_l is None:
+        return b_e, b_l
+    if b_e is None or b_l is None:
+        return a_e, a_l
+    e, la = max(a_e, b_e), min(a_l, b_l)
+    if e > la:  # the sightings disagree: keep what we had rather than invent an interval
+        return a_e, a_l
+    return e, la

@@ -1,0 +1,65 @@
+"""Near-duplicate signatures: the same wire story on two portals, in one cluster.
+
+MinHash (Broder, 1997) over word 3-shingles of the normalized lead and body, with one shared set of
+permutations so signatures from any run and any process compare; LSH banding (16 bands × 4 rows)
+finds candidates, and the estimated Jaccard similarity decides. Titles are left out on purpose: portals
+retitle wire copy, the text under the dateline is what they share. A few numpy array operations do
+the work; datasketch implements the same method but pulls in scipy for it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+
+import numpy as np
+
+from wirefeed.identity import normalize_text
+
+__all__ = ["BANDS", "NUM_PERM", "ROWS", "THRESHOLD", "band_keys", "signature", "similarity"]
+
+NUM_PERM = 64
+BANDS, ROWS = 16, 4
+#: Estimated Jaccard similarity at or above which two texts are one story (measured: benchmarks/neardup.py).
+THRESHOLD = 0.5
+_PRIME = np.uint64((1 << 61) - 1)
+_MAX = np.uint64((1 << 32) - 1)
+_rng = np.random.RandomState(20261126)  # fixed: signatures must compare across runs and processes
+_A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+_B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
+
+
+def _shingles(text: str) -> list[bytes]:
+    words = normalize_text(text).split()
+    if len(words) < 3:
+        return [" ".join(words).encode("utf-8")] if words else []
+    return [" ".join(words[i : i + 3]).encode("utf-8") for i in range(len(words) - 2)]
+
+
+def signature(text: str) -> np.ndarray | None:
+    """The MinHash signature (``NUM_PERM`` uint32 values) of ``text``; ``None`` for empty text."""
+    shingles = _shingles(text)
+    if not shingles:
+        return None
+    hv = np.fromiter(
+        (struct.unpack("<Q", hashlib.blake2b(s, digest_size=8).digest())[0] for s in set(shingles)),
+        dtype=np.uint64,
+    )
+    with np.errstate(over="ignore"):
+        phv = np.bitwise_and((np.outer(hv, _A) + _B) % _PRIME, _MAX)
+    return phv.min(axis=0).astype(np.uint32)
+
+
+def band_keys(sig: np.ndarray) -> list[int]:
+    """One 63-bit key per LSH band: equal keys in any band make two signatures candidates."""
+    keys = []
+    for b in range(BANDS):
+        chunk = sig[b * ROWS : (b + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(bytes([b]) + chunk, digest_size=8).digest()
+        keys.append(struct.unpack("<q", digest)[0] >> 1)
+    return keys
+
+
+def similarity(a: np.ndarray, b: np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures."""
+    return float(np.count_nonzero(a == b)) / len(a)
