@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.exporters import BaseItemExporter
 
-__all__ = ["RecordExporter"]
+__all__ = ["NinjsExporter", "RecordExporter"]
 
 
 class RecordExporter(BaseItemExporter):
@@ -28,3 +28,20 @@ def _dump(item: Any) -> str:
     import json
 
     return json.dumps(dict(item), ensure_ascii=False, default=str)
+
+
+class NinjsExporter(RecordExporter):
+    """The ``wirefeed-ninjs`` feed format: one IPTC ninjs 2.2 object per line."""
+
+    def export_item(self, item: Any) -> None:
+        from wirefeed.ninjs import to_ninjs
+
+        data = item.model_dump(mode="json") if hasattr(item, "model_dump") else dict(item)
+        self.file.write(_json(to_ninjs(data)).encode("utf-8") + b"\n")
+        self.file.flush()
+
+
+def _json(data: Any) -> str:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))

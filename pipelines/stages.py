@@ -210,7 +210,10 @@ def repair_output(path: Path) -> list[tuple[str, str, int]]:
     for line in data.splitlines():
         try:
             rec = json.loads(line)
-            out.append((rec["id"], rec["content_hash"], int(rec.get("version", 1))))
+            if "wirefeed" in rec:  # a ninjs line
+                out.append((rec["altids"][0]["value"], rec["wirefeed"]["content_hash"], int(rec["version"])))
+            else:
+                out.append((rec["id"], rec["content_hash"], int(rec.get("version", 1))))
         except (ValueError, KeyError, TypeError):
             continue
     return out

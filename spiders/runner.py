@@ -18,7 +18,9 @@ from typing import Any
 __all__ = ["exit_code", "run_crawl", "run_demo", "write_demo_profiles"]
 
 
-def _settings(pairs: Iterable[str], output: str | None, state: str | None, profiles: Iterable[str]) -> Any:
+def _settings(
+    pairs: Iterable[str], output: str | None, state: str | None, profiles: Iterable[str], fmt: str = "jsonl"
+) -> Any:
     os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "wirefeed.settings")
     from scrapy.utils.project import get_project_settings
 
@@ -32,7 +34,7 @@ def _settings(pairs: Iterable[str], output: str | None, state: str | None, profi
         resume = bool(settings.get("JOBDIR"))  # a resumed job appends to its feed
         settings.set(
             "FEEDS",
-            {output: {"format": "wirefeed-jsonl", "encoding": "utf-8", "overwrite": not resume}},
+            {output: {"format": f"wirefeed-{fmt}", "encoding": "utf-8", "overwrite": not resume}},
             priority="cmdline",
         )
         settings.set("WIREFEED_QUARANTINE", output + ".rejected.jsonl", priority="cmdline")
@@ -75,10 +77,11 @@ def run_crawl(
     spider_args: Iterable[str] = (),
     state: str | None = None,
     profiles: Iterable[str] = (),
+    fmt: str = "jsonl",
 ) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
-    s = _settings(settings, output, state, profiles)
+    s = _settings(settings, output, state, profiles, fmt)
     kwargs = {}
     for pair in spider_args:
         name, sep, value = pair.partition("=")
@@ -106,7 +109,9 @@ def write_demo_profiles(bases: dict[str, str], folder: Path) -> list[str]:
     return paths
 
 
-def run_demo(*, output: str, state: str | None = None, settings: Iterable[str] = ()) -> int:
+def run_demo(
+    *, output: str, state: str | None = None, settings: Iterable[str] = (), fmt: str = "jsonl"
+) -> int:
     from wirefeed.demo.server import running_demo
 
     with running_demo() as servers, tempfile.TemporaryDirectory(prefix="wirefeed-demo-") as tmp:
@@ -121,6 +126,7 @@ def run_demo(*, output: str, state: str | None = None, settings: Iterable[str] =
             settings=pairs,
             spider_args=[f"profile={names}"],
             state=state or str(Path(tmp) / "state.sqlite"),
+            fmt=fmt,
             profiles=paths,
         )
     print(f"records written to {output} (rejected items, if any: {output}.rejected.jsonl)", file=sys.stderr)

@@ -40,6 +40,7 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from wirefeed.ninjs import to_ninjs
     from wirefeed.offline import process_page, read_sidecar, source_name_for
     from wirefeed.profiles import get_profile, profile_for_url
     from wirefeed.store import StateStore
@@ -84,7 +85,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 content_type=meta.get("content_type"),
             )
             for record in result.records:
-                out.write(record.model_dump_json() + "\n")
+                if args.format == "ninjs":
+                    out.write(json.dumps(to_ninjs(record.model_dump(mode="json")), ensure_ascii=False) + "\n")
+                else:
+                    out.write(record.model_dump_json() + "\n")
             rejected.extend(result.rejected)
     if rejected_path is not None:
         with rejected_path.open("w", encoding="utf-8") as fh:
@@ -180,13 +184,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         spider_args=args.arg or [],
         state=args.state,
         profiles=args.profile or [],
+        fmt=args.format,
     )
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from wirefeed.spiders.runner import run_demo
 
-    return run_demo(output=args.output, state=args.state, settings=args.set or [])
+    return run_demo(output=args.output, state=args.state, settings=args.set or [], fmt=args.format)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -200,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-a", "--arg", action="append", metavar="NAME=VALUE", help="a spider argument")
     p.add_argument("--state", help="state store path (default: under JOBDIR or .wirefeed/)")
     p.add_argument("--profile", action="append", metavar="FILE", help="an extra portal profile file")
+    p.add_argument(
+        "--format", choices=["jsonl", "ninjs"], default="jsonl", help="record format (default jsonl)"
+    )
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("parse", help="read saved pages (HTML or text renderings) offline")
@@ -211,12 +219,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
     p.add_argument("--state", help="state store path (default: in memory)")
     p.add_argument("-v", "--verbose", action="store_true", help="print the run summary")
+    p.add_argument(
+        "--format", choices=["jsonl", "ninjs"], default="jsonl", help="record format (default jsonl)"
+    )
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("demo", help="crawl the bundled demo portals on 127.0.0.1")
     p.add_argument("-o", "--output", default="demo.jsonl")
     p.add_argument("--state", help="state store path (default: a fresh one per run)")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE")
+    p.add_argument(
+        "--format", choices=["jsonl", "ninjs"], default="jsonl", help="record format (default jsonl)"
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("schema", help="print the record JSON Schema")

@@ -21,7 +21,7 @@ __all__ = ["BANDS", "NUM_PERM", "ROWS", "THRESHOLD", "band_keys", "signature", "
 NUM_PERM = 64
 BANDS, ROWS = 16, 4
 #: Estimated Jaccard similarity at or above which two texts are one story (measured: benchmarks/neardup.py).
-THRESHOLD = 0.5
+THRESHOLD = 0.4
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX = np.uint64((1 << 32) - 1)
 _rng = np.random.RandomState(20261126)  # fixed: signatures must compare across runs and processes

@@ -35,7 +35,10 @@ ITEM_PIPELINES = {
     "wirefeed.pipelines.stages.ValidatePipeline": 400,
     "wirefeed.pipelines.stages.DedupPipeline": 500,
 }
-FEED_EXPORTERS = {"wirefeed-jsonl": "wirefeed.pipelines.export.RecordExporter"}
+FEED_EXPORTERS = {
+    "wirefeed-jsonl": "wirefeed.pipelines.export.RecordExporter",
+    "wirefeed-ninjs": "wirefeed.pipelines.export.NinjsExporter",
+}
 FEED_EXPORT_ENCODING = "utf-8"
 
 # wirefeed's own settings (defaults; the CLI sets the paths)
