@@ -195,9 +195,9 @@ def output_path(crawler: Crawler) -> Path | None:
     return None
 
 
-def repair_output(path: Path) -> list[tuple[str, str, int]]:
-    """Cut a partial last line off ``path`` (a killed run) and return (id, content_hash, version) of
-    every complete record in it."""
+def repair_output(path: Path) -> list[dict[str, Any]]:
+    """Cut a partial last line off ``path`` (a killed run) and return what the store needs of every
+    complete record in it (JSON Lines or ninjs)."""
     if not path.is_file():
         return []
     data = path.read_bytes()
@@ -211,9 +211,30 @@ def repair_output(path: Path) -> list[tuple[str, str, int]]:
         try:
             rec = json.loads(line)
             if "wirefeed" in rec:  # a ninjs line
-                out.append((rec["altids"][0]["value"], rec["wirefeed"]["content_hash"], int(rec["version"])))
+                ext = rec["wirefeed"]
+                text = "\n".join(d["value"] for d in rec.get("descriptions", []) + rec.get("bodies", []))
+                out.append(
+                    {
+                        "id": rec["altids"][0]["value"],
+                        "content_hash": ext["content_hash"],
+                        "version": int(rec["version"]),
+                        "url": rec["uri"],
+                        "cluster_id": ext.get("cluster_id"),
+                        "text": text,
+                    }
+                )
             else:
-                out.append((rec["id"], rec["content_hash"], int(rec.get("version", 1))))
-        except (ValueError, KeyError, TypeError):
+                text = "\n".join(p for p in (rec.get("lead"), rec.get("body")) if p)
+                out.append(
+                    {
+                        "id": rec["id"],
+                        "content_hash": rec["content_hash"],
+                        "version": int(rec.get("version", 1)),
+                        "url": rec.get("url"),
+                        "cluster_id": rec.get("cluster_id"),
+                        "text": text,
+                    }
+                )
+        except (ValueError, KeyError, TypeError, IndexError):
             continue
     return out

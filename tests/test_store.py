@@ -68,7 +68,7 @@ def test_pending_rows_of_a_killed_run_are_rolled_back_or_confirmed(tmp_path: Pat
     for sid in ("wf1-a", "wf1-b"):
         store.reserve(sid, None, "h-" + sid, store.decide(sid, None, "h-" + sid), None, 1000)
     # the run is killed: only wf1-a's line reached the output
-    confirmed, dropped = store.open_run([("wf1-a", "h-wf1-a", 1)])
+    confirmed, dropped = store.open_run([{"id": "wf1-a", "content_hash": "h-wf1-a", "version": 1}])
     assert (confirmed, dropped) == (1, 1)
     assert store.decide("wf1-a", None, "h-wf1-a").outcome == "duplicate"
     assert store.decide("wf1-b", None, "h-wf1-b").outcome == "new"
@@ -98,3 +98,17 @@ def test_garbage_file_is_refused(tmp_path: Path) -> None:
     path.write_bytes(b"not a database" * 100)
     with pytest.raises(StoreError, match="not a wirefeed state store"):
         StateStore(path)
+
+
+def test_records_lost_with_an_uncommitted_batch_are_rebuilt_from_the_output(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = StateStore(path)
+    store.reserve("wf1-a", None, "h1", store.decide("wf1-a", None, "h1"), signature(TEXT), 1000)
+    store.confirm("wf1-a")
+    store.db.rollback()  # the process died before the batch was committed
+    store.db.close()
+    store = StateStore(path)
+    assert store.decide("wf1-a", None, "h1").outcome == "new"
+    store.open_run([{"id": "wf1-a", "content_hash": "h1", "version": 1, "text": TEXT}])
+    assert store.decide("wf1-a", None, "h1").outcome == "duplicate"
+    assert store.decide("wf1-z", None, "h9", signature(TEXT + " Extra.")).duplicate_of == "wf1-a"

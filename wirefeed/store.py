@@ -21,15 +21,17 @@ import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from wirefeed.errors import StoreError
-from wirefeed.neardup import THRESHOLD, band_keys, similarity
+from wirefeed.neardup import THRESHOLD, band_keys, signature, similarity
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
 
 SCHEMA_VERSION = 3
+BATCH = 200  # writes per commit
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -81,6 +83,7 @@ class StateStore:
     def __init__(self, path: str | Path, *, refine_min: float = 0.5) -> None:
         self.path = str(path)
         self.refine_min = refine_min
+        self._writes = 0
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -192,7 +195,7 @@ class StateStore:
         )
         cluster = decision.cluster_id or story_id
         exists = self.db.execute("SELECT 1 FROM stories WHERE id=?", (story_id,)).fetchone()
-        self.db.execute("BEGIN")
+        self._begin()
         if exists:
             self.db.execute(
                 "UPDATE stories SET content_hash=?, version=?, earliest=?, latest=?, emitted_width=?, pending=1, "
@@ -230,38 +233,52 @@ class StateStore:
                 self.db.executemany(
                     "INSERT OR IGNORE INTO lsh VALUES (?, ?)", [(k, cur.lastrowid) for k in band_keys(packed)]
                 )
-        self.db.execute("COMMIT")
+        self._tick()
 
     def confirm(self, story_id: str) -> None:
         """The record is in the output."""
+        self._begin()
         self.db.execute("UPDATE stories SET pending=0 WHERE id=?", (story_id,))
+        self._tick()
 
     def remember_interval(
         self, story_id: str, earliest: int | None, latest: int | None, seen_at: int
     ) -> None:
         """A duplicate sighting: keep the narrower interval it brought, emit nothing."""
+        self._begin()
         self.db.execute(
             "UPDATE stories SET earliest=coalesce(?, earliest), latest=coalesce(?, latest), "
             "last_seen=? WHERE id=?",
             (earliest, latest, seen_at, story_id),
         )
+        self._tick()
 
-    def open_run(self, emitted: Iterable[tuple[str, str, int]] = ()) -> tuple[int, int]:
-        """Start a run: confirm pending rows whose record reached the output (``emitted``: id, content
-        hash, version read back from it), drop the other pending rows. Returns (confirmed, dropped)."""
-        confirmed = 0
-        for story_id, content_hash, version in emitted:
+    def open_run(self, emitted: Iterable[dict[str, Any]] = ()) -> tuple[int, int]:
+        """Start a run after a possible crash. ``emitted``: the records read back from the output
+        (``id, content_hash, version, url, cluster_id, text``). Pending rows whose record is there are
+        confirmed; records the store lost (an uncommitted batch) are entered again; every other pending
+        row is dropped. Returns (reconciled, dropped)."""
+        reconciled = 0
+        self._begin()
+        for rec in emitted:
             cur = self.db.execute(
                 "UPDATE stories SET pending=0 WHERE id=? AND content_hash=? AND version=? AND pending=1",
-                (story_id, content_hash, version),
+                (rec["id"], rec["content_hash"], rec["version"]),
             )
-            confirmed += cur.rowcount
+            if cur.rowcount:
+                reconciled += 1
+                continue
+            if self.db.execute("SELECT 1 FROM stories WHERE id=?", (rec["id"],)).fetchone() is None:
+                sig = signature(rec.get("text") or "")
+                decision = Decision("new", rec["version"], None, None, rec.get("cluster_id") or rec["id"])
+                self.reserve(rec["id"], rec.get("url"), rec["content_hash"], decision, sig, 0)
+                self.db.execute("UPDATE stories SET pending=0 WHERE id=?", (rec["id"],))
+                reconciled += 1
         pending = [r[0] for r in self.db.execute("SELECT id FROM stories WHERE pending=1")]
-        self.db.execute("BEGIN")
         for story_id in pending:
             self._forget(story_id)
-        self.db.execute("COMMIT")
-        return confirmed, len(pending)
+        self.flush()
+        return reconciled, len(pending)
 
     def _forget(self, story_id: str) -> None:
         row = self.db.execute("SELECT rowid, sig FROM stories WHERE id=?", (story_id,)).fetchone()
@@ -273,16 +290,35 @@ class StateStore:
         self.db.execute("DELETE FROM stories WHERE rowid=?", (row[0],))
 
     def sighting(self, story_id: str, seen_at: int, page: str, stamp: str | None) -> None:
+        self._begin()
         self.db.execute("INSERT INTO sightings VALUES (?, ?, ?, ?)", (story_id, seen_at, page, stamp))
+        self._tick()
+
+    # Writes are committed in batches: a crash loses at most one batch, and open_run() rebuilds what the
+    # output proves was emitted. One commit per record cost 360 µs; a batch costs a few µs per record.
+    def _begin(self) -> None:
+        if not self.db.in_transaction:
+            self.db.execute("BEGIN")
+
+    def _tick(self) -> None:
+        self._writes += 1
+        if self._writes >= BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Commit the current batch."""
+        if self.db.in_transaction:
+            self.db.execute("COMMIT")
+        self._writes = 0
 
     def prune(self, before: int) -> int:
         """Forget stories not seen since ``before`` (epoch seconds): the store stays bounded."""
         old = [r[0] for r in self.db.execute("SELECT id FROM stories WHERE last_seen < ?", (before,))]
-        self.db.execute("BEGIN")
+        self._begin()
         for story_id in old:
             self._forget(story_id)
         self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
-        self.db.execute("COMMIT")
+        self.flush()
         return len(old)
 
     # --- queries ------------------------------------------------------------------------------------
@@ -299,6 +335,7 @@ class StateStore:
         return int(self.db.execute("SELECT count(*) FROM stories WHERE pending=0").fetchone()[0])
 
     def close(self) -> None:
+        self.flush()
         self.db.close()
 
 
