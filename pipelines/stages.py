@@ -120,7 +120,7 @@ class DedupPipeline(_Stage):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.store = StateStore(
-            state_path(crawler), refine_min=self.settings.getfloat("WIREFEED_REFINE_MIN", 0.5)
+            state_path(crawler), refine_min=self.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
         )
         self.pending: dict[str, str] = {}  # id -> content hash, decided in this run and not yet exported
         self.pending_hashes: set[str] = set()

@@ -34,13 +34,13 @@ def test_table(text: str, fields: list[str]) -> None:
     place, agencies, date, byline = fields
     assert d is not None
     assert d.place == (None if place == "~" else place)
-    assert d.agencies == (agencies.split("/") if agencies else [])
+    assert list(d.agencies) == (agencies.split("/") if agencies else [])
     assert d.date == (None if date == "~" else date)
     assert d.byline == (None if byline == "~" else byline)
     assert d.text + d.rest == text
     assert d.text.rstrip() == d.text
     if d.place:
-        assert d.places == [p.strip() for p in d.place.split("/")]
+        assert list(d.places) == [p.strip() for p in d.place.split("/")]
 
 
 def test_table_is_large_enough() -> None:

@@ -53,10 +53,10 @@ def test_near_duplicate_joins_the_cluster(tmp_path: Path) -> None:
 
 
 def test_refined_interval_is_a_new_version_only_when_it_narrows_enough(tmp_path: Path) -> None:
-    store = StateStore(tmp_path / "s.sqlite", refine_min=0.5)
+    store = StateStore(tmp_path / "s.sqlite", refine_min=900)
     d = store.decide("wf1-a", None, "h1", None, 0, 3600)
     _emit(store, "wf1-a", "h1", d)
-    slightly = store.decide("wf1-a", None, "h1", None, 600, 3600)  # 50 of 60 minutes left: not enough
+    slightly = store.decide("wf1-a", None, "h1", None, 600, 3600)  # 10 minutes narrower: not enough
     assert slightly.outcome == "duplicate"
     store.remember_interval("wf1-a", slightly.earliest, slightly.latest, 1000)
     much = store.decide("wf1-a", None, "h1", None, 1200, 2400)

@@ -14,7 +14,8 @@ lives in :mod:`wirefeed.agencies` and :mod:`wirefeed.places`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import lru_cache
 
 from wirefeed import agencies as _agencies
 
@@ -152,11 +153,11 @@ class Dateline:
 
     text: str
     place: str | None
-    agencies: list[str]
+    agencies: tuple[str, ...]
     date: str | None = None
     byline: str | None = None
     rest: str = ""
-    places: list[str] = field(default_factory=list)
+    places: tuple[str, ...] = ()
 
 
 def _is_upper(s: str) -> bool:
@@ -236,11 +237,11 @@ def _make(
     byline: str | None = None,
 ) -> Dateline:
     text = window[:text_end].rstrip()
-    places = [p.strip() for p in place.split("/")] if place else []
+    places = tuple(p.strip() for p in place.split("/")) if place else ()
     return Dateline(
         text=text,
         place=place,
-        agencies=agencies,
+        agencies=tuple(agencies),
         date=date,
         byline=byline,
         rest=full[len(text) :],
@@ -330,8 +331,23 @@ def parse_dateline(text: str, *, language: str | None = None) -> Dateline | None
 
     ``language`` (the copy's language) is accepted for API stability; it matters for normalizing
     ambiguous agency codes (:func:`wirefeed.agencies.normalize`), not for reading the printed form.
+    Results are cached for lead-sized texts: extraction and the dateline stage read the same leads.
     """
     del language
+    if len(text) <= _CACHE_MAX_LEN:
+        return _parse_cached(text)
+    return _parse(text)
+
+
+_CACHE_MAX_LEN = 4000
+
+
+@lru_cache(maxsize=8192)
+def _parse_cached(text: str) -> Dateline | None:
+    return _parse(text)
+
+
+def _parse(text: str) -> Dateline | None:
     if not text:
         return None
     lead_ws = len(text) - len(text.lstrip())

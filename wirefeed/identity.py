@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -25,6 +26,7 @@ _TRACKING = re.compile(
 _PUNCT_RE = re.compile(r"[^\w\s]")
 
 
+@lru_cache(maxsize=16384)
 def canonical_url(url: str) -> str:
     """Scheme and host lower-cased, default port, fragment and tracking parameters dropped, query sorted."""
     parts = urlsplit(url.strip())

@@ -103,8 +103,8 @@ def apply_dateline(item: dict[str, Any]) -> list[str]:
     item["dateline"] = {
         "text": dl.text.strip(),
         "place": dl.place,
-        "places": dl.places,
-        "agencies": dl.agencies,
+        "places": list(dl.places),
+        "agencies": list(dl.agencies),
         "date": dl.date,
         "byline": dl.byline,
     }

@@ -76,11 +76,14 @@ class Decision:
 class StateStore:
     """A job's memory. ``path=":memory:"`` keeps it for one process only (``wirefeed parse``).
 
-    ``refine_min``: a same-text sighting is re-emitted when its published interval is at most
-    ``1 - refine_min`` as wide as the one last emitted (0.5: it must halve).
+    ``refine_min``: a same-text sighting is re-emitted when its published interval is at least this many
+    seconds narrower than the one last emitted. Seconds, not a fraction: two sightings a minute apart
+    across a stamp's boundary (``13`` → ``14 minuten geleden``) narrow a minute-wide interval to a few
+    seconds, which is no news worth a new version; a story's hour-wide interval narrowed by a later
+    crawl is.
     """
 
-    def __init__(self, path: str | Path, *, refine_min: float = 0.5) -> None:
+    def __init__(self, path: str | Path, *, refine_min: int = 900) -> None:
         self.path = str(path)
         self.refine_min = refine_min
         self._writes = 0
@@ -141,7 +144,7 @@ class StateStore:
                 e is not None
                 and la is not None
                 and width is not None
-                and la - e <= width * (1 - self.refine_min)
+                and width - (la - e) >= self.refine_min
                 and (e, la) != (k_e, k_l)
             ):
                 return Decision(
