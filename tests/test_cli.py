@@ -49,36 +49,12 @@ def test_demo(tmp_path: Path) -> None:
 def test_crawl_portal_with_profile_files(tmp_path: Path, demo_server: dict[str, str]) -> None:
     paths = write_demo_profiles(demo_server, tmp_path)
     out = tmp_path / "crawl.jsonl"
-    proc = wirefeed(
-        "crawl",
-        "portal",
-        "-a",
-        "profile=demo-zeeland",
-        "-o",
-        str(out),
-        "--state",
-        str(tmp_path / "state.sqlite"),
-        "--profile",
-        paths[0],
-        "-s",
-        "LOG_LEVEL=WARNING",
-    )
+    args = ["crawl", "portal", "-a", "profile=demo-zeeland", "-o", str(out), "--state",
+            str(tmp_path / "state.sqlite"), "--profile", paths[0], "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
+    proc = wirefeed(*args)
     assert proc.returncode == 0, proc.stderr
     assert len(_records(out)) == 32
-    again = wirefeed(
-        "crawl",
-        "portal",
-        "-a",
-        "profile=demo-zeeland",
-        "-o",
-        str(out),
-        "--state",
-        str(tmp_path / "state.sqlite"),
-        "--profile",
-        paths[0],
-        "-s",
-        "LOG_LEVEL=WARNING",
-    )
+    again = wirefeed(*args)
     assert again.returncode == 0, again.stderr
     assert out.read_text("utf-8") == ""  # nothing new the second time
     assert "wirefeed/dedup/duplicate" in again.stderr
