@@ -77,6 +77,7 @@ class PortalSpider(scrapy.Spider):
             {d.split(":")[0] for p in spider.profiles.values() for d in p.domains}
         )
         spider.max_pages = crawler.settings.getint("WIREFEED_MAX_PAGES", 0)
+        spider.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
         spider.store = None
         if crawler.settings.getbool("WIREFEED_INCREMENTAL"):
             from wirefeed.pipelines.stages import state_path
@@ -96,10 +97,11 @@ class PortalSpider(scrapy.Spider):
                 if (req := self._request(url, prof)) is not None:
                     yield req
 
-    def _request(self, url: str, prof: Profile) -> scrapy.Request | None:
+    def _request(self, url: str, prof: Profile, hops: int = 0) -> scrapy.Request | None:
         """A request for ``url`` unless this process already made one. The seen-set lives in memory on
-        purpose: a job resumed after a kill (JOBDIR) re-reads pages that were in flight, and the state
-        store, not Scrapy's persisted dupefilter, keeps their stories from being emitted twice."""
+        purpose (the project sets ``DUPEFILTER_CLASS`` to Scrapy's no-op filter): a job resumed after a
+        kill (JOBDIR) re-reads pages that were in flight, and the state store, not a persisted dupefilter,
+        keeps their stories from being emitted twice."""
         key = canonical_url(url)
         if key in self.requested:
             return None
@@ -109,14 +111,35 @@ class PortalSpider(scrapy.Spider):
             callback=self.parse_page,
             errback=self.failed,
             cb_kwargs={"profile": prof.name},
-            dont_filter=True,
+            meta={"dont_redirect": True, "handle_httpstatus_list": _REDIRECTS, "wirefeed_hops": hops},
         )
+
+    def _redirect(self, response: Response, prof: Profile) -> Iterator[scrapy.Request]:
+        """Follow a redirect ourselves, so that one leaving the profile's domains, or looping, is counted
+        as a failed fetch with its reason instead of vanishing inside a middleware."""
+        location = response.headers.get(b"Location", b"").decode("latin-1").strip()
+        target = response.urljoin(location) if location else ""
+        hops = response.meta.get("wirefeed_hops", 0) + 1
+        if not target:
+            self.count("fetch/failed/redirect-without-location")
+        elif hops > self.max_redirects:
+            self.count("fetch/failed/redirect-loop")
+        elif not prof.owns(target):
+            self.count("fetch/failed/offsite-redirect")
+        else:
+            self.count("fetch/redirected")
+            self.requested.discard(canonical_url(target))  # a loop must be able to come back here
+            if (req := self._request(target, prof, hops)) is not None:
+                yield req
 
     def _followable(self, url: str, prof: Profile) -> bool:
         return prof.owns(url) and prof.page_kind(url) is not None
 
     def parse_page(self, response: Response, profile: str) -> Iterator[Any]:
         prof = self.profiles[profile]
+        if response.status in _REDIRECTS:
+            yield from self._redirect(response, prof)
+            return
         fetched_at = datetime.now(UTC)  # the spider is the one level that reads the clock
         self.count("fetch/pages")
         if not isinstance(response, TextResponse):
@@ -204,18 +227,47 @@ class PortalSpider(scrapy.Spider):
                 yield req
 
     def failed(self, failure: Failure) -> None:
-        from scrapy.exceptions import IgnoreRequest
-        from scrapy.spidermiddlewares.httperror import HttpError
-
-        exc = failure.value
-        if isinstance(exc, HttpError):
-            reason = f"http-{exc.response.status}"
-        elif isinstance(exc, IgnoreRequest):
-            reason = "ignored"
-        else:
-            reason = type(exc).__name__
+        """Every page that could not be read is counted as ``wirefeed/fetch/failed/<reason>``."""
+        reason = failure_reason(failure.value)
         self.count(f"fetch/failed/{reason}")
-        self.logger.info("fetch failed (%s): %s", reason, getattr(failure.request, "url", "?"))
+        self.logger.info(
+            "fetch failed (%s): %s: %s", reason, getattr(failure.request, "url", "?"), failure.value
+        )
+
+
+_REDIRECTS = [301, 302, 303, 307, 308]
+
+# What a failed fetch is called in the stats: exception class name → reason (data, not code paths).
+_FAILURE_REASONS = {
+    "TimeoutError": "timeout", "TCPTimedOutError": "timeout", "DownloadTimeoutError": "timeout",
+    "DNSLookupError": "dns", "ConnectionRefusedError": "connection-refused",
+    "ConnectionLost": "connection-lost", "ResponseFailed": "connection-lost", "ResponseNeverReceived": "connection-lost",
+    "ConnectionDone": "connection-lost", "PotentialDataLoss": "connection-lost", "DownloadFailedError": "connection-lost",
+    "ResponseDataLossError": "connection-lost",
+    "CancelledError": "too-large", "DownloadCancelledError": "too-large", "_DecompressionMaxSizeExceeded": "too-large",
+    "DecompressionError": "bad-encoding", "error": "bad-encoding", "BadGzipFile": "bad-encoding",
+}  # fmt: skip
+_IGNORED_REASONS = (
+    ("robots.txt", "robots"),
+    ("max redirections", "redirect-loop"),
+    ("offsite", "offsite"),
+    ("larger than", "too-large"),
+    ("max size", "too-large"),
+    ("download_maxsize", "too-large"),
+)
+
+
+def failure_reason(exc: BaseException) -> str:
+    from scrapy.exceptions import IgnoreRequest
+    from scrapy.spidermiddlewares.httperror import HttpError
+
+    if isinstance(exc, HttpError):
+        return f"http-{exc.response.status}"
+    if isinstance(exc, IgnoreRequest):
+        text = str(exc).lower()
+        return next((reason for needle, reason in _IGNORED_REASONS if needle in text), "ignored")
+    name = type(exc).__name__
+    return _FAILURE_REASONS.get(name, name)
 
 
 def _profile_spider(profile: Profile) -> type[PortalSpider]:

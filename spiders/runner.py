@@ -51,13 +51,19 @@ def _settings(
     return settings
 
 
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+
+
 def exit_code(stats: dict[str, Any]) -> int:
-    """0 when the crawl finished and read stories; 1 when it failed or read nothing."""
+    """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
+    ``wirefeed/fetch/failed/*`` stats). 1: the crawl did not finish or read nothing."""
     if stats.get("finish_reason") not in ("finished", "closespider_pagecount", "closespider_itemcount"):
-        return 1
+        return EXIT_FAILED
     if not stats.get("wirefeed/fetch/pages"):
-        return 1
-    return 0
+        return EXIT_FAILED
+    if any(k.startswith("wirefeed/fetch/failed/") for k in stats):
+        return EXIT_PARTIAL
+    return EXIT_OK
 
 
 def print_summary(stats: dict[str, Any], out: Any = sys.stderr) -> None:

@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 import lxml.html
 from lxml import etree
 
-__all__ = ["Line", "Page", "load_page", "looks_like_html"]
+__all__ = ["Line", "Page", "decode", "load_page", "looks_like_html"]
 
 _DROP = frozenset(
     [
@@ -102,6 +102,11 @@ _HTML_SNIFF_RE = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+_CHARSET_RE = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
+# lxml refuses str input that declares its own encoding
+_XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
 
 
 @dataclass(slots=True)
@@ -269,15 +274,32 @@ def _jsonld(doc: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
     return articles, items
 
 
+def decode(content: bytes, content_type: str | None = None) -> str:
+    """Bytes to text without mojibake: the declared charset (header, then ``<meta>``) if the bytes
+    really are in it, else UTF-8 if they are valid UTF-8, else windows-1252 (what mislabelled Western
+    European pages almost always are)."""
+    declared = []
+    for source in (content_type or "", content[:2048].decode("ascii", "replace")):
+        m = _CHARSET_RE.search(source)
+        if m:
+            declared.append(m.group(1).lower())
+    for charset in [*declared, "utf-8"]:
+        try:
+            return content.decode(charset)
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return content.decode("cp1252", "replace")
+
+
 def load_page(content: str | bytes, *, url: str, content_type: str | None = None) -> Page:
     """Read HTML or a text rendering into a :class:`Page`."""
-    if not looks_like_html(content, content_type):
-        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
+    text = decode(content, content_type) if isinstance(content, bytes) else content
+    text = text.lstrip("\ufeff")
+    if not looks_like_html(text, content_type):
         return Page(url=url, lines=_text_lines(text), is_html=False)
     try:
-        doc = lxml.html.document_fromstring(content if content else "<html></html>")
+        doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>")
     except (etree.ParserError, ValueError):
-        text = content.decode("utf-8", "replace") if isinstance(content, bytes) else content
         return Page(url=url, lines=_text_lines(text), is_html=False)
     articles, items = _jsonld(doc)
     og = {

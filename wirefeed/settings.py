@@ -25,6 +25,9 @@ RETRY_TIMES = 2
 REDIRECT_MAX_TIMES = 5
 DEPTH_LIMIT = 6
 COOKIES_ENABLED = False
+# The spiders keep their own in-memory seen-set: Scrapy's persisted dupefilter would, after a kill under
+# JOBDIR, remember requests that were in flight and never re-read them (their stories would be lost).
+DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 

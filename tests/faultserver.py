@@ -1,0 +1,210 @@
+"""A local server that misbehaves on purpose, for the fault suite (run as a separate process).
+
+    python tests/faultserver.py      # prints {"base": "http://127.0.0.1:PORT", "other": "http://..."} and serves
+
+``/`` is a listing that links every fault below plus two good articles; ``/robots.txt`` disallows
+``/private``. A second server (``other``) stands for a foreign domain that redirects point to.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+GOOD = """<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title></head><body>
+<h1>{title}</h1><p>{place} (ANP) - {lead}</p><p>Een woordvoerder bevestigt het bericht tegenover de krant.</p>
+</body></html>"""
+FAULTS = [
+    "500",
+    "503",
+    "503-retry-after",
+    "429",
+    "slow",
+    "drip",
+    "reset",
+    "gzip-truncated",
+    "gzip-bomb",
+    "big",
+    "empty",
+    "junk",
+    "malformed",
+    "cp1252",
+    "nocharset",
+    "loop",
+    "offsite",
+    "private/secret",
+    "stamps",
+]
+
+
+def article(title: str, place: str, lead: str, charset: str | None = "utf-8") -> bytes:
+    html = GOOD.format(title=title, place=place, lead=lead)
+    return html.encode("utf-8") if charset != "cp1252" else html.encode("cp1252")
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: Any
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+    def send(
+        self,
+        status: int,
+        body: bytes,
+        ctype: str = "text/html; charset=utf-8",
+        headers: dict | None = None,
+        length: int | None = None,
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", ctype)
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.send_header("Content-Length", str(len(body) if length is None else length))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self) -> None:
+        path = self.path.lstrip("/")
+        base = self.server.base
+        if self.server.role == "other":
+            self.send(200, article("Vreemde site", "LONDEN", "Dit hoort niet in de uitvoer te staan."))
+            return
+        if path == "robots.txt":
+            self.send(200, b"User-agent: *\nDisallow: /private\n", "text/plain")
+        elif path == "":
+            links = "".join(f'<a href="/{f}">{f}</a> ' for f in FAULTS)
+            links += '<a href="/good-1">goed 1</a> <a href="/good-2">goed 2</a> <a href="https://example.org/x">weg</a>'
+            self.send(200, f"<html><body><h1>Overzicht</h1><p>{links}</p></body></html>".encode())
+        elif path == "good-1":
+            self.send(
+                200,
+                article(
+                    "Kabinet presenteert plannen",
+                    "DEN HAAG",
+                    "Het kabinet heeft dinsdag plannen gepresenteerd voor de woningmarkt.",
+                ),
+            )
+        elif path == "good-2":
+            self.send(
+                200,
+                article(
+                    "Haven meldt recordjaar",
+                    "ROTTERDAM",
+                    "De haven heeft vorig jaar meer goederen overgeslagen dan ooit tevoren.",
+                ),
+            )
+        elif path in ("500", "503"):
+            self.send(int(path), b"<html><body>fout</body></html>")
+        elif path == "503-retry-after":
+            self.send(503, b"<html><body>later</body></html>", headers={"Retry-After": "1"})
+        elif path == "429":
+            self.send(429, b"<html><body>te veel</body></html>", headers={"Retry-After": "1"})
+        elif path == "slow":
+            time.sleep(6)
+            self.send(200, article("Te laat", "UTRECHT", "Deze pagina komt te laat."))
+        elif path == "drip":
+            body = article("Druppel", "UTRECHT", "Deze pagina druppelt binnen, een byte per seconde.")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            for b in body[:8]:
+                self.wfile.write(bytes([b]))
+                self.wfile.flush()
+                time.sleep(1)
+        elif path == "reset":
+            body = article("Afgebroken", "UTRECHT", "Deze verbinding wordt halverwege verbroken.")
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            # SO_LINGER 0, then close the descriptor: the kernel answers with RST, a reset mid-body
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            os.close(self.connection.detach())
+            self.close_connection = True
+        elif path == "gzip-truncated":
+            data = gzip.compress(article("Gzip", "UTRECHT", "Deze gzip stroom is afgekapt.") * 5)
+            self.send(200, data[: len(data) // 2], headers={"Content-Encoding": "gzip"})
+        elif path == "gzip-bomb":
+            self.send(200, self.server.bomb, headers={"Content-Encoding": "gzip"})
+        elif path == "big":
+            self.send(200, b"<html><body>" + b"<p>vulling</p>" * 200_000 + b"</body></html>")
+        elif path == "empty":
+            self.send(200, b"")
+        elif path == "junk":
+            self.send(200, bytes(range(256)) * 64)
+        elif path == "malformed":
+            self.send(
+                200,
+                b"<html><body><h1>Slordige pagina</h1><p>GOES (ANP) - Een pagina met <b>kapotte <i>opmaak"
+                b" wordt toch gelezen, zegt de redactie.<p>Tweede alinea zonder afsluiting<div></span></body>",
+            )
+        elif path == "cp1252":
+            self.send(
+                200,
+                article(
+                    "Café in Zierikzee sluit",
+                    "ZIERIKZEE",
+                    "Het café aan de haven sluit na éénenveertig jaar de deuren.",
+                    charset="cp1252",
+                ),
+            )
+        elif path == "nocharset":
+            self.send(
+                200,
+                article(
+                    "Één dag staking",
+                    "VLISSINGEN",
+                    "Het personeel van de veerdienst legt één dag het werk neer.",
+                ).replace(b'<meta charset="utf-8">', b""),
+                "text/html",
+            )
+        elif path == "loop":
+            self.send(302, b"", headers={"Location": f"{base}/loop"})
+        elif path == "offsite":
+            self.send(302, b"", headers={"Location": f"{self.server.other}/elders"})
+        elif path.startswith("private"):
+            self.send(200, article("Geheim", "UTRECHT", "Deze pagina mag niet gelezen worden."))
+        elif path == "stamps":
+            items = "".join(
+                f'<div><a href="https://example.org/{i}"><h3>Bericht {i}</h3></a><p>UTRECHT (ANP) - Een bericht '
+                f"met een onmogelijke tijd erbij, nummer {i}.</p><span>{stamp}</span></div>"
+                for i, stamp in enumerate(["-5 uur geleden", "999999 jaar geleden", "3 uur geleden"])
+            )
+            self.send(200, f"<html><body><h2>Lijst</h2>{items}</body></html>".encode())
+        else:
+            self.send(404, b"<html><body>niet gevonden</body></html>")
+
+
+def serve(role: str) -> ThreadingHTTPServer:
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv.daemon_threads = True
+    srv.role = role  # type: ignore[attr-defined]
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    return srv
+
+
+def main() -> None:
+    main_srv, other = serve("main"), serve("other")
+    base = f"http://127.0.0.1:{main_srv.server_address[1]}"
+    main_srv.base = base  # type: ignore[attr-defined]
+    main_srv.other = f"http://localhost:{other.server_address[1]}"  # type: ignore[attr-defined]
+    main_srv.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # type: ignore[attr-defined]
+    print(json.dumps({"base": base, "other": main_srv.other}), flush=True)
+    sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()
