@@ -177,6 +177,7 @@ class DedupPipeline(_Stage):
         if hasattr(item, "content_hash"):
             self.store.confirm(item.id)
             self.pending.pop(item.id, None)
+            self.pending_hashes.discard(item.content_hash)
             self.count("stored")
 
     def close(self) -> None:
@@ -184,13 +185,12 @@ class DedupPipeline(_Stage):
 
 
 def output_path(crawler: Crawler) -> Path | None:
-    """The local JSONL output of this crawl (``WIREFEED_OUTPUT`` or the first local feed)."""
-    configured = crawler.settings.get("WIREFEED_OUTPUT")
-    if configured:
-        return Path(configured)
-    for uri in crawler.settings.getdict("FEEDS"):
+    """The local JSONL output this crawl appends to (a resumed job), if any. A feed that is overwritten
+    starts empty, so there is nothing in it to reconcile the store with."""
+    for uri, options in crawler.settings.getdict("FEEDS").items():
         uri = str(uri)
-        if "://" not in uri or uri.startswith("file://"):
+        appends = not (options or {}).get("overwrite", False)
+        if appends and ("://" not in uri or uri.startswith("file://")):
             return Path(uri.removeprefix("file://"))
     return None
 

@@ -38,7 +38,6 @@ def _settings(
             priority="cmdline",
         )
         settings.set("WIREFEED_QUARANTINE", output + ".rejected.jsonl", priority="cmdline")
-        settings.set("WIREFEED_OUTPUT", output, priority="cmdline")
         if not resume:
             Path(output + ".rejected.jsonl").unlink(missing_ok=True)
     if state:

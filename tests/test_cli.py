@@ -57,6 +57,9 @@ def test_crawl_portal_with_profile_files(tmp_path: Path, demo_server: dict[str, 
     again = wirefeed(*args)
     assert again.returncode == 0, again.stderr
     assert out.read_text("utf-8") == ""  # nothing new the second time
+    fresh = [a if a != str(tmp_path / "state.sqlite") else str(tmp_path / "fresh.sqlite") for a in args]
+    assert wirefeed(*fresh).returncode == 0  # a new store and an old output file that -o overwrites
+    assert len(_records(out)) == 32
     assert "wirefeed/dedup/duplicate" in again.stderr
 
 

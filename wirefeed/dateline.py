@@ -339,10 +339,10 @@ def parse_dateline(text: str, *, language: str | None = None) -> Dateline | None
     return _parse(text)
 
 
-_CACHE_MAX_LEN = 4000
+_CACHE_MAX_LEN = 1000  # leads; a cache of long bodies would cost more memory than it saves time
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _parse_cached(text: str) -> Dateline | None:
     return _parse(text)
 

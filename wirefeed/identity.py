@@ -26,7 +26,7 @@ _TRACKING = re.compile(
 _PUNCT_RE = re.compile(r"[^\w\s]")
 
 
-@lru_cache(maxsize=16384)
+@lru_cache(maxsize=4096)
 def canonical_url(url: str) -> str:
     """Scheme and host lower-cased, default port, fragment and tracking parameters dropped, query sorted."""
     parts = urlsplit(url.strip())

@@ -134,7 +134,7 @@ def detect_language(
     return _detect(text, _candidates(candidates), fb, backend)  # type: ignore[arg-type]
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=2048)
 def _detect(
     text: str, candidates: tuple[str, ...] | None, fb: tuple[str, str] | None, backend: str
 ) -> LanguageResult:

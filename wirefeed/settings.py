@@ -50,7 +50,6 @@ WIREFEED_STATE = None  # state store path; default: JOBDIR/wirefeed-state.sqlite
 WIREFEED_QUARANTINE = None  # rejected items (JSONL); default: next to the first feed, else .wirefeed/
 WIREFEED_LANGUAGE_DETECTOR = "py3langid"  # or "langdetect", "lingua" (pip install wirefeed[lingua])
 WIREFEED_LANGUAGES: list[str] = ["nl", "en", "de", "fr"]  # ["*"] allows every language
-WIREFEED_OUTPUT = None  # the JSONL output to reconcile the store with on start (the CLI sets it)
 WIREFEED_REFINE_MIN_SECONDS = 900  # re-emit a same-text story when its published interval narrows this much
 WIREFEED_RETENTION_DAYS = 30  # forget stories not seen for this long (0: keep forever)
 WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store

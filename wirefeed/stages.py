@@ -213,12 +213,16 @@ def apply_time(item: dict[str, Any]) -> str:
     return outcome
 
 
+# Enough text for a confident answer; detection cost grows with length.
+_LANGUAGE_SAMPLE = 600
+
+
 def apply_language(item: dict[str, Any], *, backend: str = "py3langid", candidates: Any = None) -> str:
     """Detect the story's language on its best text; fall back on the page's or profile's language."""
     raw = item["_raw"]
     parts = [item.get("lead") or ""]
     if item.get("body"):
-        parts = [item["body"][:2000]]
+        parts = [item["body"][:_LANGUAGE_SAMPLE]]
     elif item.get("title"):
         parts.insert(0, item["title"])
     text = "\n".join(p for p in parts if p)

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from wirefeed.errors import StoreError
-from wirefeed.neardup import THRESHOLD, band_keys, signature, similarity
+from wirefeed.neardup import THRESHOLD, band_keys, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
 
@@ -163,22 +163,22 @@ class StateStore:
         return Decision("new", 1, None, None, story_id, earliest, latest)
 
     def _nearest(self, sig: np.ndarray) -> str | None:
+        """The cluster of the most similar stored story, if it reaches the threshold."""
         packed = _pack(sig)
         keys = band_keys(packed)
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
-            f"SELECT DISTINCT s.id, s.cluster_id, s.sig FROM lsh JOIN stories s ON s.rowid = lsh.story "
-            f"WHERE lsh.band_key IN ({marks})",
+            f"SELECT DISTINCT s.cluster_id, s.sig FROM lsh JOIN stories s ON s.rowid = lsh.story "
+            f"WHERE lsh.band_key IN ({marks}) AND s.sig IS NOT NULL",
             keys,
         ).fetchall()
-        best, best_sim = None, THRESHOLD
-        for _, cluster, blob in rows:
-            if blob is None:
-                continue
-            sim = similarity(packed, np.frombuffer(blob, dtype=np.uint16))
-            if sim >= best_sim:
-                best, best_sim = cluster, sim
-        return best
+        if not rows:
+            return None
+        # All candidates at once: one comparison over a (candidates × permutations) array.
+        sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint16).reshape(len(rows), -1)
+        sims = (sigs == packed).mean(axis=1)
+        best = int(sims.argmax())
+        return str(rows[best][0]) if sims[best] >= THRESHOLD else None
 
     # --- two-phase writes ---------------------------------------------------------------------------
     def reserve(
