@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from wirefeed import extract_stories
 from wirefeed.page import load_page, looks_like_html
@@ -39,6 +41,18 @@ def test_three_markups_and_text_agree() -> None:
     assert [(t.replace("‘", "'").replace("’", "'") if t else t, d) for t, d, _ in soup] == norm
     assert [(t.replace("‘", "'").replace("’", "'") if t else t, d) for t, d, _ in semantic] == norm
     assert [s for _, _, s in soup[1:]] == [s for _, _, s in text[1:4]]
+
+
+def test_listing_markups_agree() -> None:
+    """Badges, stamps after the lead, a section header and a lead-only item: the same in two markups,
+    and the same as the text rendering for what it shows."""
+    soup = json.loads((FIXTURES / "pages" / "listing-divsoup" / "expected.json").read_text("utf-8"))
+    semantic = json.loads((FIXTURES / "pages" / "listing-semantic" / "expected.json").read_text("utf-8"))
+    text = json.loads((FIXTURES / "pages" / "listing-badges-text" / "expected.json").read_text("utf-8"))
+    keys = ("title", "dateline", "stamp", "badge", "section", "link")
+    assert [{k: s[k] for k in keys} for s in soup] == [{k: s[k] for k in keys} for s in semantic]
+    assert [s["title"] for s in soup[:3]] == [s["title"] for s in text]
+    assert soup[3]["title"] is None and soup[3]["section"] == "Regio" and soup[3]["dateline"] == "VEERE -"
 
 
 def test_teaser_keeps_link_in_html() -> None:
@@ -79,3 +93,11 @@ def test_seed_page() -> None:
     assert [s.stamp for s in stories[1:]] == ["13 minuten geleden", "1 uur geleden", "4 uur geleden"] + [
         "5 uur geleden"
     ] * 4
+
+
+@given(st.text(max_size=400), st.booleans())
+@settings(max_examples=150, deadline=None)
+def test_never_raises(text: str, as_html: bool) -> None:
+    content = f"<html><body><p>{text}</p></body></html>".encode() if as_html else text
+    stories = extract_stories(content, url="https://www.example.nl/nieuws/x")
+    assert all(s.kind in ("article", "teaser") for s in stories)

@@ -34,7 +34,7 @@ __all__ = ["RawStory", "extract_page", "extract_stories"]
 _SECTION_RE = re.compile(
     r"^(?:(?:meer uit|meer nieuws uit|more from|mehr aus|plus d'actualités|plus de)\s+(?P<name>.+)"
     r"|(?:meer over|meer nieuws|lees ook|gerelateerd(?: nieuws)?|related(?: stories)?|more on|also read|"
-    r"mehr zum thema|weitere meldungen|à lire aussi|net binnen|meest gelezen|populair|most read|top stories|"
+    r"mehr zum thema|weitere meldungen|à lire aussi|meest gelezen|populair|most read|top stories|"
     r"latest news|laatste nieuws)\b.*)$",
     re.IGNORECASE,
 )
@@ -237,6 +237,7 @@ def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list
                 stories.append(cur)
             elif cur is not None and cur.stamp is None:
                 cur.stamp, cur.stamp_source = e.text, "relative"
+                cur.stamp_datetime = e.line.datetime  # `<time datetime>` behind "3 uur geleden"
                 cur = None
             elif (
                 k

@@ -193,7 +193,9 @@ class DemoSite:
                 )
             return self._kust_frame(
                 "Voorpagina",
-                '<section><h2 class="kop">Net binnen aan de kust</h2>\n' + "\n".join(rows) + "</section>",
+                '<section><h2 class="kop">Laatste berichten van de kust</h2>\n'
+                + "\n".join(rows)
+                + "</section>",
             )
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "artikel":
