@@ -583,6 +583,7 @@ def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] 
 
 _MAX_AGE = timedelta(days=MAX_AGE_YEARS * 365.25)
 _SUB_DAY = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
+_FIXED = {**_SUB_DAY, "day": timedelta(days=1), "week": timedelta(weeks=1)}
 
 
 @lru_cache(maxsize=64)
@@ -648,10 +649,15 @@ def resolve_time(
             result = (anchor - _NOW_AGE[semantics], anchor, "second")
         elif kind == "relative":
             _, n, unit, one_word = spec
-            if unit in _SUB_DAY and n >= 0 and semantics == "floor" and n < 1e6:
-                # The common case, kept cheap: an age in [N, N+1) units, subtracted in UTC.
-                size = _SUB_DAY[unit]
-                result = (anchor - size * (n + 1 if n or unit != "second" else 1), anchor - size * n, unit)
+            size = _FIXED.get(unit)
+            if size is not None and semantics == "floor" and 0 <= n < 1e5:
+                # The common case, kept cheap: an age in [N, N+1) units subtracted in UTC; for days and
+                # weeks that equals wall-clock arithmetic unless a clock change lies in between.
+                e, la = anchor - size * (n + 1 if n or unit != "second" else 1), anchor - size * n
+                if unit in _SUB_DAY or e.astimezone(zone).utcoffset() == anchor.astimezone(zone).utcoffset():
+                    result = (e, la, unit)
+                else:
+                    result = (*_relative(raw, n, unit, anchor, zone, semantics, one_word), unit)
             else:
                 e, la = _relative(raw, n, unit, anchor, zone, semantics, one_word)
                 result = (e, la, unit)
