@@ -16,7 +16,7 @@ import pytest
 from wirefeed.schemas import Article
 from wirefeed.spiders.runner import write_demo_profiles
 
-KILL_AFTER = [0.4, 0.7, 1.0, 1.3, 1.6, 1.9, 2.2, 2.6]  # seconds after start, one kill each
+KILL_AFTER = [0.3 + 0.15 * k for k in range(20)]  # seconds after start: 20 kills, startup to the last pages
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")

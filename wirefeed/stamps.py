@@ -471,7 +471,7 @@ def _clock_bounds(day: date, h: int, mi: int, s: str | None, tz: ZoneInfo) -> tu
     return lo, hi + timedelta(minutes=1), "minute"
 
 
-def _number(raw: str, token: str) -> tuple[float, bool]:
+def _number(token: str) -> tuple[float, bool]:
     token = token.lower()
     if token in _NUMBER_WORDS:
         return float(_NUMBER_WORDS[token]), True
@@ -600,7 +600,7 @@ def _parse(raw: str) -> tuple[Any, ...]:
     for rx in _RELATIVE_RES:
         m = rx.match(s)
         if m:
-            n, one_word = _number(raw, m.group("n"))
+            n, one_word = _number(m.group("n"))
             return ("relative", n, _UNIT_OF[m.group("unit")], one_word)
     m = _DAY_RE.match(s)
     wd = None if m else _WEEKDAY_RE.match(s)
