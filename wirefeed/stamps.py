@@ -378,9 +378,13 @@ class ResolvedTime(NamedTuple):
 # --- wall-clock helpers -----------------------------------------------------------------------------
 def _to_utc_bounds(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
     """Both UTC readings of a local wall time (they differ only inside a DST fold or gap)."""
-    a = naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
-    b = naive.replace(tzinfo=tz, fold=1).astimezone(UTC)
-    return min(a, b), max(a, b)
+    off0 = tz.utcoffset(naive)
+    off1 = tz.utcoffset(naive.replace(fold=1))
+    a = (naive - off0).replace(tzinfo=UTC)  # type: ignore[operator]
+    if off0 == off1:
+        return a, a
+    b = (naive - off1).replace(tzinfo=UTC)  # type: ignore[operator]
+    return (a, b) if a <= b else (b, a)
 
 
 def _shift_months(naive: datetime, months: int) -> datetime:
@@ -388,7 +392,9 @@ def _shift_months(naive: datetime, months: int) -> datetime:
     year, month = divmod(total, 12)
     if year < 1:
         raise OverflowError("year out of range")
-    day = min(naive.day, calendar.monthrange(year, month + 1)[1])
+    day = naive.day
+    if day > 28:  # only the last days of a month can overflow the target month
+        day = min(day, calendar.monthrange(year, month + 1)[1])
     return naive.replace(year=year, month=month + 1, day=day)
 
 
@@ -583,12 +589,34 @@ def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] 
 
 _MAX_AGE = timedelta(days=MAX_AGE_YEARS * 365.25)
 _SUB_DAY = {"second": timedelta(seconds=1), "minute": timedelta(minutes=1), "hour": timedelta(hours=1)}
+_HOUR = timedelta(hours=1)
 _FIXED = {**_SUB_DAY, "day": timedelta(days=1), "week": timedelta(weeks=1)}
+# unit -> (months per unit, shortest and longest fixed-length reading)
+_CALENDAR_UNITS = {
+    "month": (1, timedelta(days=30), timedelta(days=30.44)),
+    "year": (12, timedelta(days=365), timedelta(days=365.25)),
+}
 
 
 @lru_cache(maxsize=64)
 def _zone(tz: str) -> ZoneInfo:
     return ZoneInfo(tz)
+
+
+def _floor_ages(n: float, unit: str) -> tuple[timedelta, timedelta, timedelta] | None:
+    """The [youngest, oldest) age a floor stamp of ``n`` ``unit`` allows, and its midpoint, precomputed
+    with the parse;
+    ``None`` when the fast paths do not apply (negative, fractional calendar units, beyond the range)."""
+    if n < 0 or n * _UNIT_SECONDS[unit] > MAX_AGE_YEARS * 365 * 86400:
+        return None
+    if unit in _FIXED:
+        size = _FIXED[unit]
+        lo, hi = size * n, size * (n + 1 if n or unit != "second" else 1)
+        return lo, hi, (lo + hi) / 2
+    if not float(n).is_integer():
+        return None
+    _, short, long_ = _CALENDAR_UNITS[unit]
+    return short * n, long_ * (n + 1), (short * n + long_ * (n + 1)) / 2
 
 
 @lru_cache(maxsize=8192)
@@ -601,7 +629,8 @@ def _parse(raw: str) -> tuple[Any, ...]:
         m = rx.match(s)
         if m:
             n, one_word = _number(m.group("n"))
-            return ("relative", n, _UNIT_OF[m.group("unit")], one_word)
+            unit = _UNIT_OF[m.group("unit")]
+            return ("relative", n, unit, one_word, _floor_ages(n, unit))
     m = _DAY_RE.match(s)
     wd = None if m else _WEEKDAY_RE.match(s)
     if m or wd:
@@ -648,16 +677,28 @@ def resolve_time(
             kind = "relative"
             result = (anchor - _NOW_AGE[semantics], anchor, "second")
         elif kind == "relative":
-            _, n, unit, one_word = spec
-            size = _FIXED.get(unit)
-            if size is not None and semantics == "floor" and 0 <= n < 1e5:
+            _, n, unit, one_word, ages = spec
+            if ages is not None and semantics == "floor" and unit in _FIXED:
                 # The common case, kept cheap: an age in [N, N+1) units subtracted in UTC; for days and
                 # weeks that equals wall-clock arithmetic unless a clock change lies in between.
-                e, la = anchor - size * (n + 1 if n or unit != "second" else 1), anchor - size * n
+                e = anchor - ages[1]
                 if unit in _SUB_DAY or e.astimezone(zone).utcoffset() == anchor.astimezone(zone).utcoffset():
-                    result = (e, la, unit)
-                else:
-                    result = (*_relative(raw, n, unit, anchor, zone, semantics, one_word), unit)
+                    return ResolvedTime(
+                        raw, anchor - ages[2], e, anchor - ages[0], unit, "relative", anchor, semantics
+                    )
+                result = (*_relative(raw, n, unit, anchor, zone, semantics, one_word), unit)
+            elif ages is not None and semantics == "floor":
+                # Months and years: the union of calendar (Django) and 30/30.44- or 365/365.25-day
+                # (Drupal, timeago.js) readings, computed directly.
+                # The calendar reading's UTC offset may differ from the anchor's by a DST hour: widen by
+                # that hour rather than look the offset up.
+                per = _CALENDAR_UNITS[unit][0]
+                local = anchor.astimezone(zone)
+                naive, off = local.replace(tzinfo=None), local.utcoffset()
+                assert off is not None
+                cal_e = (_shift_months(naive, int(n + 1) * per) - off - _HOUR).replace(tzinfo=UTC)
+                cal_l = (_shift_months(naive, int(n) * per) - off + _HOUR).replace(tzinfo=UTC)
+                result = (min(anchor - ages[1], cal_e), max(anchor - ages[0], cal_l), unit)
             else:
                 e, la = _relative(raw, n, unit, anchor, zone, semantics, one_word)
                 result = (e, la, unit)
@@ -683,10 +724,12 @@ def resolve_time(
     if result is None:
         return None
     earliest, latest, precision = result
-    if earliest > anchor + MAX_SKEW:
-        raise TimeParseError(raw, "future", f"after the anchor {anchor.isoformat()}")
-    if anchor - earliest > _MAX_AGE:
-        raise TimeParseError(raw, "too-old", f"more than {MAX_AGE_YEARS} years before the anchor")
+    # An age is never negative and was bounded when parsed; dates and clock times must be checked here.
+    if kind not in ("relative", "now"):
+        if earliest > anchor + MAX_SKEW:
+            raise TimeParseError(raw, "future", f"after the anchor {anchor.isoformat()}")
+        if anchor - earliest > _MAX_AGE:
+            raise TimeParseError(raw, "too-old", f"more than {MAX_AGE_YEARS} years before the anchor")
     latest = min(latest, anchor)
     earliest = min(earliest, latest)
     at = earliest + (latest - earliest) / 2
