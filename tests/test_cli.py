@@ -184,3 +184,33 @@ def test_scrapy_list_from_repository_root() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert {"portal", "zeelandnet", "apnews", "reuters", "belga"} <= set(proc.stdout.split())
+
+
+def test_scrapy_crawl_with_o_writes_records(tmp_path: Path, demo_server: dict[str, str]) -> None:
+    paths = write_demo_profiles(demo_server, tmp_path)
+    out = tmp_path / "scrapy.jsonl"
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "scrapy.cmdline",
+            "crawl",
+            "portal",
+            "-a",
+            "profile=demo-zeeland",
+            "-s",
+            f"WIREFEED_PROFILES={paths[0]}",
+            "-s",
+            f"WIREFEED_STATE={tmp_path / 's.sqlite'}",
+            "-s",
+            "LOG_LEVEL=WARNING",
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert len(_records(out)) == 32  # validated against the JSON Schema, like every CLI output

@@ -38,7 +38,10 @@ ITEM_PIPELINES = {
     "wirefeed.pipelines.stages.ValidatePipeline": 400,
     "wirefeed.pipelines.stages.DedupPipeline": 500,
 }
+# `scrapy crawl … -o out.jsonl` writes the records' own JSON too
 FEED_EXPORTERS = {
+    "jsonlines": "wirefeed.pipelines.export.RecordExporter",
+    "jsonl": "wirefeed.pipelines.export.RecordExporter",
     "wirefeed-jsonl": "wirefeed.pipelines.export.RecordExporter",
     "wirefeed-ninjs": "wirefeed.pipelines.export.NinjsExporter",
 }
