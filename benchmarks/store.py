@@ -36,6 +36,9 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=200_000)
     ap.add_argument("--step", type=int, default=50_000)
+    ap.add_argument(
+        "--archive", type=int, default=0, help="also: this many stories in the archive (e.g. 10000000)"
+    )
     args = ap.parse_args()
     rng = np.random.default_rng(1)
     with tempfile.TemporaryDirectory() as tmp:
@@ -78,7 +81,41 @@ def main() -> None:
             f"baseline: plain SQLite (id, hash), one insert per transaction: "
             f"{args.step / (time.perf_counter() - start):.0f} inserts/s"
         )
+        if args.archive:
+            archive(Path(tmp) / "archive.sqlite", args.archive)
     print(f"peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+
+
+def archive(path: Path, n: int) -> None:
+    """Stories past the near-duplicate window, as ``StateStore.archive`` leaves them: size and lookups."""
+    from wirefeed.store import _key
+
+    store = StateStore(path)
+    batch = 200_000
+    print("| archived stories | inserts/s | lookups/s | file MB | bytes/story | RSS MB |")
+    print("|------------------|-----------|-----------|---------|-------------|--------|")
+    done = 0
+    while done < n:
+        start = time.perf_counter()
+        rows = [(_key(f"wf1-{i:024x}"), _key(f"{i:032x}"), 1, 20000) for i in range(done, done + batch)]
+        store.db.execute("BEGIN")
+        store.db.executemany("INSERT OR REPLACE INTO archive VALUES (?, ?, ?, ?)", rows)
+        store.db.execute("COMMIT")
+        inserts = batch / (time.perf_counter() - start)
+        done += batch
+        if done % (n // 5 or batch) == 0 or done >= n:
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            probes = 5000
+            start = time.perf_counter()
+            for j in range(probes):
+                k = (j * 7919) % done
+                store.decide(f"wf1-{k:024x}", None, f"{k:032x}")
+            lookups = probes / (time.perf_counter() - start)
+            mb = size_mb(path)
+            print(
+                f"| {done:16d} | {inserts:9.0f} | {lookups:9.0f} | {mb:7.1f} | {mb * 1e6 / done:11.1f} | {rss_mb():6.1f} |"
+            )
+    store.close()
 
 
 if __name__ == "__main__":

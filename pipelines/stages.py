@@ -133,10 +133,15 @@ class DedupPipeline(_Stage):
         confirmed, dropped = self.store.open_run(emitted)
         self.count_n("reconciled", confirmed)
         self.count_n("rolled-back", dropped)
-        days = self.settings.getfloat("WIREFEED_RETENTION_DAYS", 30)
         start = self.stats.get_value("start_time") if self.stats else None
-        if days > 0 and start is not None:
-            self.count_n("pruned", self.store.prune(int(start.timestamp() - days * 86400)))
+        if start is not None:
+            now = start.timestamp()
+            window = self.settings.getfloat("WIREFEED_NEARDUP_DAYS", 7)
+            if window > 0:
+                self.count_n("archived", self.store.archive(int(now - window * 86400)))
+            days = self.settings.getfloat("WIREFEED_RETENTION_DAYS", 365)
+            if days > 0:
+                self.count_n("pruned", self.store.prune(int(now - days * 86400)))
 
     def count_n(self, outcome: str, n: int) -> None:
         if n:

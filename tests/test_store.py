@@ -112,3 +112,18 @@ def test_records_lost_with_an_uncommitted_batch_are_rebuilt_from_the_output(tmp_
     store.open_run([{"id": "wf1-a", "content_hash": "h1", "version": 1, "text": TEXT}])
     assert store.decide("wf1-a", None, "h1").outcome == "duplicate"
     assert store.decide("wf1-z", None, "h9", signature(TEXT + " Extra.")).duplicate_of == "wf1-a"
+
+
+def test_archived_stories_are_still_recognised(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite")
+    _emit(store, "wf1-a", "h1", store.decide("wf1-a", None, "h1", signature(TEXT)), TEXT)
+    assert store.archive(before=2000) == 1
+    assert store.db.execute("SELECT count(*) FROM stories").fetchone()[0] == 0
+    assert store.db.execute("SELECT count(*) FROM lsh").fetchone()[0] == 0
+    assert store.decide("wf1-a", None, "h1").outcome == "duplicate"
+    changed = store.decide("wf1-a", None, "h2")
+    assert (changed.outcome, changed.version, changed.previous_version) == ("changed", 2, 1)
+    _emit(store, "wf1-a", "h2", changed)
+    assert store.decide("wf1-a", None, "h2").outcome == "duplicate"
+    assert store.prune(before=10**10) == 2  # the live row and the archived one
+    assert store.decide("wf1-a", None, "h1").outcome == "new"

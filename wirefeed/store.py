@@ -9,6 +9,9 @@ sighting of a story. :meth:`StateStore.decide` says what to do with a record:
 * ``refined`` — same text, but the published interval narrowed enough: emit as a new version;
 * ``duplicate`` — same id and text, or the same text already emitted under another id: do not emit.
 
+Stories older than the near-duplicate window (``archive``) keep only 64-bit keys of their id and text
+and their version, so a long retention stays small; ``prune`` forgets what is older than retention.
+
 Writes are two-phase so the store and the JSONL output agree after any crash: :meth:`reserve` marks a
 decision *pending* (later records in the same run see it), :meth:`confirm` marks it emitted once the line
 is written, and :meth:`open_run` drops pending rows a killed run left behind and reconciles with the lines
@@ -17,6 +20,7 @@ that did reach the output. The schema is versioned; a store from another version
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -30,7 +34,7 @@ from wirefeed.neardup import THRESHOLD, band_keys, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BATCH = 200  # writes per commit
 
 _SCHEMA = """
@@ -57,6 +61,14 @@ CREATE TABLE IF NOT EXISTS lsh (band_key INTEGER NOT NULL, story INTEGER NOT NUL
 CREATE TABLE IF NOT EXISTS sightings (id TEXT NOT NULL, seen_at INTEGER NOT NULL, page TEXT NOT NULL,
                                       stamp TEXT);
 CREATE INDEX IF NOT EXISTS sightings_id ON sightings(id);
+-- Stories older than the near-duplicate window: enough to recognise them again (same text: duplicate;
+-- other text: next version), in about 24 bytes each.
+CREATE TABLE IF NOT EXISTS archive (
+    id_key INTEGER PRIMARY KEY,  -- 64-bit hash of the story id
+    hash_key INTEGER NOT NULL,   -- 64-bit hash of the content hash
+    version INTEGER NOT NULL,
+    seen_day INTEGER NOT NULL    -- last seen, days since 1970
+) WITHOUT ROWID;
 """
 
 
@@ -151,6 +163,13 @@ class StateStore:
                     "refined", version + 1, version, None if cluster == story_id else cluster, cluster, e, la
                 )
             return Decision("duplicate", version, None, story_id, cluster, e, la)
+        archived = self.db.execute(
+            "SELECT hash_key, version FROM archive WHERE id_key=?", (_key(story_id),)
+        ).fetchone()
+        if archived is not None:
+            if archived[0] == _key(content_hash):
+                return Decision("duplicate", archived[1], None, story_id, story_id)
+            return Decision("changed", archived[1] + 1, archived[1], None, story_id, earliest, latest)
         other = self.db.execute(
             "SELECT id, cluster_id FROM stories WHERE content_hash=? LIMIT 1", (content_hash,)
         ).fetchone()
@@ -314,15 +333,35 @@ class StateStore:
             self.db.execute("COMMIT")
         self._writes = 0
 
+    def archive(self, before: int) -> int:
+        """Move stories not seen since ``before`` (epoch seconds) out of the near-duplicate window into
+        the compact archive: they are still recognised, no longer clustered or refined."""
+        rows = self.db.execute(
+            "SELECT id, content_hash, version, last_seen FROM stories WHERE last_seen < ? AND pending=0",
+            (before,),
+        ).fetchall()
+        self._begin()
+        self.db.executemany(
+            "INSERT OR REPLACE INTO archive VALUES (?, ?, ?, ?)",
+            [(_key(i), _key(h), v, seen // 86400) for i, h, v, seen in rows],
+        )
+        for story_id, *_ in rows:
+            self._forget(story_id)
+        self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
+        self.flush()
+        return len(rows)
+
     def prune(self, before: int) -> int:
-        """Forget stories not seen since ``before`` (epoch seconds): the store stays bounded."""
+        """Forget stories not seen since ``before`` (epoch seconds), archived or not: the store stays
+        bounded."""
         old = [r[0] for r in self.db.execute("SELECT id FROM stories WHERE last_seen < ?", (before,))]
         self._begin()
         for story_id in old:
             self._forget(story_id)
         self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
+        cur = self.db.execute("DELETE FROM archive WHERE seen_day < ?", (before // 86400,))
         self.flush()
-        return len(old)
+        return len(old) + cur.rowcount
 
     # --- queries ------------------------------------------------------------------------------------
     def known_urls(self, urls: list[str]) -> set[str]:
@@ -340,6 +379,11 @@ class StateStore:
     def close(self) -> None:
         self.flush()
         self.db.close()
+
+
+def _key(text: str) -> int:
+    """A signed 64-bit key for a text (ids and content hashes in the archive)."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
 
 
 def _pack(sig: np.ndarray) -> np.ndarray:
