@@ -177,6 +177,32 @@ class Handler(BaseHTTPRequestHandler):
             self.send(302, b"", headers={"Location": f"{self.server.other}/elders"})
         elif path.startswith("private"):
             self.send(200, article("Geheim", "UTRECHT", "Deze pagina mag niet gelezen worden."))
+        elif path == "feed-xxe.xml":
+            self.send(
+                200,
+                b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+                b'<rss version="2.0"><channel><item><title>&x;</title><link>'
+                + base.encode()
+                + b"/good-1</link></item></channel></rss>",
+                "application/rss+xml",
+            )
+        elif path == "feed-laughs.xml":
+            self.send(
+                200,
+                b'<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "ha"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;'
+                b'&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;'
+                b'&c;&c;&c;&c;">]><rss version="2.0"><channel><item><title>&d;</title></item></channel>'
+                b"</rss>",
+                "application/rss+xml",
+            )
+        elif path == "feed.xml":
+            self.send(
+                200,
+                b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>Goed</title><link>'
+                + base.encode()
+                + b"/good-2</link></item></channel></rss>",
+                "application/rss+xml",
+            )
         elif path == "stamps":
             items = "".join(
                 f'<div><a href="https://example.org/{i}"><h3>Bericht {i}</h3></a><p>UTRECHT (ANP) - Een bericht '

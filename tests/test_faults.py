@@ -138,3 +138,32 @@ def test_exit_code_says_some_pages_failed(tmp_path: Path, faults: dict[str, str]
     proc = subprocess.run(args, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 3, proc.stderr  # finished, but some pages could not be fetched
     assert "wirefeed/fetch/failed/http-500" in proc.stderr
+
+
+@deferred_f_from_coro_f
+async def test_feeds_with_entities_are_refused_and_counted(tmp_path: Path, faults: dict[str, str]) -> None:
+    from wirefeed import settings as project
+    from wirefeed.spiders.feed import FeedSpider
+
+    settings = {k: getattr(project, k) for k in dir(project) if k.isupper()}
+    settings.update(SETTINGS)
+    settings.update(
+        {
+            "WIREFEED_PROFILES": [str(_profile(tmp_path, faults["base"]))],
+            "WIREFEED_STATE": str(tmp_path / "s.sqlite"),
+            "WIREFEED_QUARANTINE": str(tmp_path / "q.jsonl"),
+        }
+    )
+    crawler = get_crawler(FeedSpider, settings)
+    items: list[Article] = []
+    crawler.signals.connect(lambda item: items.append(item), signal=signals.item_scraped, weak=False)
+    base = faults["base"]
+    await crawler.crawl_async(
+        profile="faults", url=f"{base}/feed-xxe.xml,{base}/feed-laughs.xml,{base}/feed.xml"
+    )
+    stats = crawler.stats.get_stats()
+    assert stats["wirefeed/feed/entities"] == 2  # XXE and billion laughs: refused, never expanded
+    assert [i.title for i in items] == [
+        "Haven meldt recordjaar"
+    ]  # the good feed's article still comes through
+    assert not any("root:" in (i.lead or "") for i in items)
