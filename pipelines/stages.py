@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem
 from wirefeed.errors import TimeParseError
 from wirefeed.offline import quarantine_entry
 from wirefeed.pipelines.quarantine import quarantine_for
-from wirefeed.stages import apply_dateline, apply_decision, apply_language, apply_time, decide, to_record
+from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, to_record
 from wirefeed.store import StateStore
 
 __all__ = ["DatelinePipeline", "DedupPipeline", "LanguagePipeline", "TimestampsPipeline", "ValidatePipeline"]
@@ -152,28 +152,13 @@ class DedupPipeline(_Stage):
         if self.pending.get(record.id) == record.content_hash or record.content_hash in self.pending_hashes:
             self.count("duplicate")
             raise DropItem("dedup: duplicate in this run", log_level="DEBUG")
-        decision, sig = decide(record, self.store)
-        seen = int(record.fetched_at.timestamp())
-        if decision.outcome == "duplicate":
-            self.count("duplicate")
-            self.store.remember_interval(
-                decision.duplicate_of or record.id, decision.earliest, decision.latest, seen
-            )
-            self.store.sighting(
-                decision.duplicate_of or record.id,
-                seen,
-                record.source.url,
-                record.published.raw if record.published else None,
-            )
-            raise DropItem(f"dedup: already emitted as {decision.duplicate_of}", log_level="DEBUG")
-        self.count(decision.outcome)
-        if decision.duplicate_of:
+        outcome, emitted = dedup(record, self.store)
+        self.count(outcome)
+        if emitted is None:
+            raise DropItem("dedup: already emitted", log_level="DEBUG")
+        if emitted.duplicate_of:
             self.count("near-duplicate")
-        record = apply_decision(record, decision)
-        self.store.reserve(record.id, record.url, record.content_hash, decision, sig, seen)
-        self.store.sighting(
-            record.id, seen, record.source.url, record.published.raw if record.published else None
-        )
+        record = emitted
         self.pending[record.id] = record.content_hash
         self.pending_hashes.add(record.content_hash)
         return record

@@ -15,6 +15,22 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 SHARED = REPO.parent / "shared"
 
 
+def project_settings(tmp_path: Path, **overrides: object) -> dict[str, object]:
+    """wirefeed's Scrapy settings for an in-process crawl, with state and quarantine under ``tmp_path``."""
+    from wirefeed import settings as project
+
+    settings: dict[str, object] = {k: getattr(project, k) for k in dir(project) if k.isupper()}
+    settings.update(
+        {
+            "WIREFEED_STATE": str(tmp_path / "state.sqlite"),
+            "WIREFEED_QUARANTINE": str(tmp_path / "rejected.jsonl"),
+            "LOG_LEVEL": "WARNING",
+        }
+    )
+    settings.update(overrides)
+    return settings
+
+
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[dict[str, str]]:
     """Both demo portals, served from a separate process: {'zeeland': base_url, 'kust': base_url}."""

@@ -13,22 +13,12 @@ from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
 from wirefeed.spiders.runner import write_demo_profiles
 
+from .conftest import project_settings
+
 
 def _settings(tmp_path: Path, profiles: list[str], **extra: object) -> dict[str, object]:
-    from wirefeed import settings as project
-
-    base = {k: getattr(project, k) for k in dir(project) if k.isupper()}
-    base.update(
-        {
-            "WIREFEED_PROFILES": profiles,
-            "WIREFEED_STATE": str(tmp_path / "state.sqlite"),
-            "WIREFEED_QUARANTINE": str(tmp_path / "rejected.jsonl"),
-            "FEEDS": {str(tmp_path / "out.jsonl"): {"format": "wirefeed-jsonl", "overwrite": True}},
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    base.update(extra)
-    return base
+    feeds = {str(tmp_path / "out.jsonl"): {"format": "wirefeed-jsonl", "overwrite": True}}
+    return project_settings(tmp_path, WIREFEED_PROFILES=profiles, FEEDS=feeds, **extra)
 
 
 async def _crawl(tmp_path: Path, demo_server: dict[str, str], **extra: object) -> tuple[list[Article], dict]:

@@ -17,6 +17,7 @@ from scrapy.utils.test import get_crawler
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
 
+from .conftest import project_settings
 from .faultserver import FAULTS
 
 
@@ -63,20 +64,14 @@ SETTINGS = {
 }
 
 
+def _settings(tmp_path: Path, faults: dict[str, str], **extra: object) -> dict[str, object]:
+    profile = str(_profile(tmp_path, faults["base"]))
+    return project_settings(tmp_path, **SETTINGS, WIREFEED_PROFILES=[profile], **extra)
+
+
 @deferred_f_from_coro_f
 async def test_every_url_accounted_and_good_pages_kept(tmp_path: Path, faults: dict[str, str]) -> None:
-    from wirefeed import settings as project
-
-    settings = {k: getattr(project, k) for k in dir(project) if k.isupper()}
-    settings.update(SETTINGS)
-    settings.update(
-        {
-            "WIREFEED_PROFILES": [str(_profile(tmp_path, faults["base"]))],
-            "WIREFEED_STATE": str(tmp_path / "s.sqlite"),
-            "WIREFEED_QUARANTINE": str(tmp_path / "q.jsonl"),
-            "FEEDS": {str(tmp_path / "out.jsonl"): {"format": "wirefeed-jsonl"}},
-        }
-    )
+    settings = _settings(tmp_path, faults, FEEDS={str(tmp_path / "out.jsonl"): {"format": "wirefeed-jsonl"}})
     crawler = get_crawler(PortalSpider, settings)
     items: list[Article] = []
     crawler.signals.connect(lambda item: items.append(item), signal=signals.item_scraped, weak=False)
@@ -108,7 +103,7 @@ async def test_every_url_accounted_and_good_pages_kept(tmp_path: Path, faults: d
     assert not any("\ufffd" in (i.title or "") + (i.lead or "") for i in items)
     assert "Geheim" not in titles and "Vreemde site" not in titles  # robots.txt and offsite redirects obeyed
     # the garbage stamps are quarantined with their reasons; the good one on the same page is emitted
-    rejected = [json.loads(line) for line in (tmp_path / "q.jsonl").read_text("utf-8").splitlines()]
+    rejected = [json.loads(line) for line in (tmp_path / "rejected.jsonl").read_text("utf-8").splitlines()]
     assert {(r["stage"], r["reason"]) for r in rejected} >= {
         ("timestamps", "negative-age"),
         ("timestamps", "too-old"),
@@ -142,18 +137,9 @@ def test_exit_code_says_some_pages_failed(tmp_path: Path, faults: dict[str, str]
 
 @deferred_f_from_coro_f
 async def test_feeds_with_entities_are_refused_and_counted(tmp_path: Path, faults: dict[str, str]) -> None:
-    from wirefeed import settings as project
     from wirefeed.spiders.feed import FeedSpider
 
-    settings = {k: getattr(project, k) for k in dir(project) if k.isupper()}
-    settings.update(SETTINGS)
-    settings.update(
-        {
-            "WIREFEED_PROFILES": [str(_profile(tmp_path, faults["base"]))],
-            "WIREFEED_STATE": str(tmp_path / "s.sqlite"),
-            "WIREFEED_QUARANTINE": str(tmp_path / "q.jsonl"),
-        }
-    )
+    settings = _settings(tmp_path, faults)
     crawler = get_crawler(FeedSpider, settings)
     items: list[Article] = []
     crawler.signals.connect(lambda item: items.append(item), signal=signals.item_scraped, weak=False)

@@ -21,15 +21,7 @@ from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory, extract_page
 from wirefeed.page import load_page
 from wirefeed.profiles import Profile
-from wirefeed.stages import (
-    apply_dateline,
-    apply_decision,
-    apply_language,
-    apply_time,
-    decide,
-    new_item,
-    to_record,
-)
+from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, new_item, to_record
 from wirefeed.store import StateStore
 
 __all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "source_name_for"]
@@ -132,20 +124,14 @@ def process_page(
             result.rejected.append(quarantine_entry("validate", "invalid", "; ".join(fields), item, url))
             continue
         stats["wirefeed/validate/valid"] += 1
-        decision, sig = decide(record, store)
-        seen = int(fetched_at.timestamp())
-        if decision.outcome == "duplicate":
-            stats["wirefeed/dedup/duplicate"] += 1
-            store.remember_interval(
-                decision.duplicate_of or record.id, decision.earliest, decision.latest, seen
-            )
+        outcome, emitted = dedup(record, store)
+        stats[f"wirefeed/dedup/{outcome}"] += 1
+        if emitted is None:
             continue
-        stats[f"wirefeed/dedup/{decision.outcome}"] += 1
-        if decision.duplicate_of:
+        if emitted.duplicate_of:
             stats["wirefeed/dedup/near-duplicate"] += 1
-        record = apply_decision(record, decision)
-        store.reserve(record.id, record.url, record.content_hash, decision, sig, seen)
-        store.confirm(record.id)  # parse writes what it returns; no crash window worth two phases here
+        store.confirm(emitted.id)  # parse writes what it returns; no crash window worth two phases here
+        record = emitted
         result.records.append(record)
         stats["wirefeed/export/emitted"] += 1
     return result

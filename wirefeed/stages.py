@@ -285,3 +285,23 @@ def apply_decision(record: Any, decision: Decision) -> Any:
             update={"earliest": e, "latest": la, "at": e + (la - e) / 2}
         )
     return record.model_copy(update=update)
+
+
+def dedup(record: Any, store: StateStore) -> tuple[str, Any | None]:
+    """The dedup stage: decide, remember the sighting, and reserve what is to be emitted.
+
+    Returns the outcome (``new``, ``changed``, ``refined``, ``duplicate``) and the record to emit, or
+    ``None`` for a duplicate. The caller confirms the record once it is written (:meth:`StateStore.confirm`).
+    """
+    decision, sig = decide(record, store)
+    seen = int(record.fetched_at.timestamp())
+    stamp = record.published.raw if record.published else None
+    if decision.outcome == "duplicate":
+        known = decision.duplicate_of or record.id
+        store.remember_interval(known, decision.earliest, decision.latest, seen)
+        store.sighting(known, seen, record.source.url, stamp)
+        return "duplicate", None
+    record = apply_decision(record, decision)
+    store.reserve(record.id, record.url, record.content_hash, decision, sig, seen)
+    store.sighting(record.id, seen, record.source.url, stamp)
+    return decision.outcome, record
