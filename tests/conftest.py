@@ -1,4 +1,4 @@
-"""Shared fixtures: paths, the demo portals on 127.0.0.1, the real-pages folder when present."""
+"""Shared fixtures: paths, the invented seed-like page, the demo portals on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SHARED = REPO.parent / "shared"
+SEEDLIKE = FIXTURES / "seedlike"
+
+
+def seedlike() -> tuple[Path, dict[str, Any]]:
+    """The invented seed-like page and its hand-written expectations (see its expected.json)."""
+    return SEEDLIKE / "page.txt", json.loads((SEEDLIKE / "expected.json").read_text("utf-8"))
 
 
 def project_settings(tmp_path: Path, **overrides: object) -> dict[str, object]:
@@ -46,11 +52,3 @@ def demo_server() -> Iterator[dict[str, str]]:
     assert proc.stdin is not None
     proc.stdin.close()
     proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="session")
-def shared_realpages() -> Path:
-    folder = SHARED / "realpages"
-    if not (folder / "labels.jsonl").is_file():
-        pytest.skip("../shared/realpages is not here")
-    return folder

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from wirefeed import extract_stories
 from wirefeed.page import load_page, looks_like_html
 
-from .conftest import FIXTURES, SHARED
+from .conftest import FIXTURES, seedlike
 
 PAGES = sorted(p for p in (FIXTURES / "pages").iterdir() if p.is_dir())
 
@@ -80,19 +80,14 @@ def test_scripts_styles_and_nav_are_not_text() -> None:
 
 
 def test_seed_page() -> None:
-    seed = SHARED / "seeds" / "000_4737fd2011465099.txt"
-    if not seed.is_file():
-        pytest.skip("../shared/seeds is not here")
-    stories = [
-        s
-        for s in extract_stories(seed.read_bytes(), url="https://www.zeelandnet.nl/nieuws/x")
-        if not s.truncated
+    """The invented seed-like page: the article, then seven teasers with the stamps after their leads."""
+    page, expected = seedlike()
+    stories = extract_stories(page.read_bytes(), url=expected["url"])
+    assert [(s.kind, s.title, s.dateline, s.stamp, s.section, s.truncated) for s in stories] == [
+        (e["kind"], e["title"], e["dateline"], e["stamp"], e["section"], False) for e in expected["stories"]
     ]
-    assert len(stories) == 8
-    assert stories[0].kind == "article" and stories[0].stamp is None
-    assert [s.stamp for s in stories[1:]] == ["13 minuten geleden", "1 uur geleden", "4 uur geleden"] + [
-        "5 uur geleden"
-    ] * 4
+    assert [s.lead for s in stories] == [f"{e['dateline']} {e['lead']}" for e in expected["stories"]]
+    assert len(stories[0].paragraphs) == expected["stories"][0]["paragraphs"]
 
 
 @given(st.text(max_size=400), st.booleans())
