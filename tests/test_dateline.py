@@ -43,10 +43,6 @@ def test_table(text: str, fields: list[str]) -> None:
         assert list(d.places) == [p.strip() for p in d.place.split("/")]
 
 
-def test_table_is_large_enough() -> None:
-    assert len(_cases()) >= 100
-
-
 @given(st.text(max_size=300))
 @settings(max_examples=300, deadline=None)
 def test_never_raises_and_round_trips(text: str) -> None:

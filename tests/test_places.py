@@ -37,8 +37,11 @@ def test_gazetteer_adds_geonames_id_and_coordinates() -> None:
 
 
 def test_region_constrains_country() -> None:
+    """The state after the comma picks Paris in Texas: resolved, in the US, never the French capital."""
     loc = resolve_place("PARIS, Texas")
-    assert loc is None or loc["country"] == "US"  # never the French capital
+    assert loc is not None and (loc["name"], loc["country"]) == ("Paris", "US")
+    assert loc["lat"] is not None and loc["lon"] is not None
+    assert 25.8 < loc["lat"] < 36.5 and -106.7 < loc["lon"] < -93.5  # Texas' bounding box
 
 
 def test_bias_prefers_agency_and_portal_countries() -> None:
