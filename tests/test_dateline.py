@@ -65,3 +65,27 @@ def test_agency_normalization() -> None:
     assert out[0]["country"] == "NL"
     assert out[-1]["printed"] == "XYZ"  # unknown codes kept as printed
     assert normalize(["ANP"], "fr")[0]["country"] == "NE"  # the Nigerien agency in French copy
+
+
+@pytest.mark.parametrize("space", ["\xa0", "\u2009", "\u202f"])
+def test_html_spaces_around_the_dash(space: str) -> None:
+    # HTML text puts no-break and thin spaces where copy has plain ones.
+    text = f"KATHMANDU, April 25 (Reuters){space}-{space}Nepal's government said"
+    d = parse_dateline(text)
+    assert d is not None and d.text + d.rest == text
+    assert (d.place, d.agencies, d.date) == ("KATHMANDU", ("Reuters",), "April 25")
+    assert d.rest.strip() == "Nepal's government said"
+    bare = parse_dateline(f"DUBLIN{space}—{space}The Irish parliament debated the bill.")
+    assert bare is not None and bare.place == "DUBLIN"
+
+
+def test_period_dateline_text_and_rest() -> None:
+    d = parse_dateline("Berlin. Die Bundesregierung will die Förderung kürzen.")
+    assert d is not None
+    assert (d.text, d.rest) == ("Berlin.", " Die Bundesregierung will die Förderung kürzen.")
+
+
+def test_place_only_needs_a_lead_after_it() -> None:
+    # `Place - Headline` teasers are not datelines; the same opening before a sentence is.
+    assert parse_dateline("Brussel - Nieuwe regering") is None
+    assert parse_dateline("Brussel - De nieuwe regering is beëdigd.") is not None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirefeed.places import resolve_place
+from wirefeed.places import is_place, is_region, resolve_place
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,27 @@ def test_bias_prefers_agency_and_portal_countries() -> None:
 @pytest.mark.parametrize("printed", ["AIR FORCE ONE", "XYZZYVILLE", "", None])
 def test_unknown_gives_none(printed: str | None) -> None:
     assert resolve_place(printed) is None
+
+
+@pytest.mark.parametrize(
+    ("name", "known"),
+    [
+        ("Berlin", True),
+        ("NEW DELHI", True),
+        ("München", True),  # curated exonym
+        ("Riad", True),
+        ("LONDRES", True),
+        ("Milano", True),
+        ("zurich", True),  # accents folded
+        ("DIY", False),  # an airport code among the gazetteer's alternate names
+        ("THE", False),
+        ("LIVE", False),
+        ("Sonne", False),
+    ],
+)
+def test_is_place_takes_own_names_not_alternates(name: str, known: bool) -> None:
+    assert is_place(name) is known
+
+
+def test_is_region() -> None:
+    assert is_region("Ghana") and is_region("N.C.") and not is_region("Sand und Meer")

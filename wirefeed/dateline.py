@@ -6,6 +6,14 @@ with a dateline. It handles every agency's form (ANP co-credits, Reuters with da
 with bylines and states, mixed-case AFP/dpa, credit-first ANSA, EFE ``).-``, TASS ``/TASS/.``) and
 refuses look-alikes (``FILE - `` captions, dashes inside titles, photo and closing credits).
 
+Place-only datelines (``Berlin. ``, ``NEW DELHI: ``, ``DUBLIN — ``, ``PUTRAJAYA, Nov 22 — ``,
+``München/London – ``) carry no credit to vouch for them, so each form asks for evidence, weakest form
+first: a period or colon after the place needs a place known to :func:`wirefeed.places.is_place`; a
+dash after a mixed-case place needs a known place, a date or a known region; only an upper-case place
+before a dash may be unknown (small towns), and then only one or two words. Kicker and topic labels
+(``LIVE -``, ``ANALYSIS-``, ``LE POINT SUR LA SITUATION -``) are never places: the word lists are data
+(``data/datelines.json``).
+
 Only the first :data:`WINDOW` characters are examined and every pattern is bounded, so the cost is
 constant whatever the input length. Normalizing what was parsed (agency registry, place gazetteer)
 lives in :mod:`wirefeed.agencies` and :mod:`wirefeed.places`.
@@ -13,11 +21,14 @@ lives in :mod:`wirefeed.agencies` and :mod:`wirefeed.places`.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib.resources import files
 
 from wirefeed import agencies as _agencies
+from wirefeed import places as _places
 
 __all__ = ["WINDOW", "Dateline", "parse_dateline"]
 
@@ -38,7 +49,9 @@ _MONTHS = (
 _MONTH = "|".join(sorted({re.escape(m) for m in _MONTHS.split()}, key=len, reverse=True))
 _DATE = (
     rf"(?i:(?:{_MONTH})\.?\s{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?\.?(?:,?\s\d{{4}})?"
-    rf"|\d{{1,2}}\.?\s{{1,3}}(?:{_MONTH})\.?(?:\s\d{{4}})?)"
+    rf"|\d{{1,2}}\.?\s{{1,3}}(?:{_MONTH})\.?(?:\s\d{{4}})?"
+    # numeric, as printed on regional sites: `27.6.2025`, `27.06.`, `6/27/2025` (typos like `27.6.205` too)
+    r"|\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{1,2}/\d{1,2}/\d{2,4})"
 )
 _DATE_RE = re.compile(rf"{_DATE}$")
 _PREDATE_RE = re.compile(rf"^(?P<date>\d{{1,2}}\.?\s(?i:{_MONTH}))\s+(?P<place>.+)$")
@@ -46,10 +59,22 @@ _POSTDATE_RE = re.compile(rf"^(?P<place>.+?),\s*(?P<date>{_DATE})\.?$")
 
 # A credit in parentheses (or TASS's slashes), and what may follow it as a separator.
 _CREDIT_RE = re.compile(r"\((?P<paren>[^()\n]{1,40})\)|/(?P<slash>[A-Z][A-Za-z-]{1,14})/")
-_AFTER_CREDIT_RE = re.compile(r"[ \t]{0,3}(?P<sep>--|[-–—_](?!\w)|[-–—](?=\w)|\.-|\.(?=\s)|:)?")
+_SP = "[ \t\xa0\u2009\u202f]"  # a space as printed in HTML text (no-break and thin spaces too)
+_AFTER_CREDIT_RE = re.compile(rf"{_SP}{{0,3}}(?P<sep>--|[-–—_](?!\w)|[-–—](?=\w)|\.-|\.(?=\s)|:)?")
 _CREDIT_TOKEN_RE = re.compile(r"^[A-Za-z][A-Za-z-]{0,14}$")
 # Separators for datelines without a credit: a dash set off by a space, or an en/em dash anywhere.
-_BARE_SEP_RE = re.compile(r"[ \t]{1,3}(?:--|[-–—_])[ \t]|[ \t]{0,3}[–—]|(?<=\S)-[ \t]")
+_BARE_SEP_RE = re.compile(rf"{_SP}{{1,3}}(?:--|[-–—_]){_SP}|{_SP}{{0,3}}[–—]|(?<=\S)-{_SP}")
+# After a place without a credit: a dash (as above), a colon (`NEW DELHI: `) or a period before a capital
+# (`Berlin. Der`), tried in the order they occur; a dash ends the search.
+# Every branch opens with its separator character, so the scan skips ordinary text quickly.
+_PLACE_SEP_RE = re.compile(
+    rf"(?P<dash>(?:--|[-_])(?={_SP})|[–—])"
+    rf"|(?P<colon>:(?<=[^\W\d_]:)(?={_SP}))"
+    rf"|(?P<period>\.(?<=[^\W\d_]{{2}}\.)(?={_SP}[\"'„“«‘]?[^\W\d_]))"
+)
+_LEAD_MIN = 120  # characters after a mixed-case place-only dateline that make the text a lead anyway
+_SENTENCE_END = frozenset(".!?…\"'”»“)")
+_SCORE_RE = re.compile(r"\d{1,2}[ \t]?[-–:][ \t]?\d{1,2}(?!\d)")  # `Ajax - PSV 2-1`: a match, not a dateline
 _NO_DASH_RE = re.compile(
     rf"^(?P<place>[^\W\d_][^\W\d_ .'’-]*(?:[ .'’-]{{1,2}}[^\W\d_]+){{0,3}})\s+"
     rf"(?P<date>{_DATE})\s+(?=[^\W\d_])"
@@ -270,6 +295,16 @@ def _credit_first(window: str, full: str) -> Dateline | None:
     return _make(window, end, full, place=place, agencies=tokens, date=date)
 
 
+def _house_credit(raw: str, head: str) -> bool:
+    """An unlisted lower-case credit (a site's own short code) after a known place: `Kiel (xyz) -`."""
+    return (
+        raw.isalpha()
+        and raw.islower()
+        and 2 <= len(raw) <= 6
+        and _places.is_place(head.split(",")[0].split("/")[0])
+    )
+
+
 def _with_credit(window: str, full: str) -> Dateline | None:
     for m in _CREDIT_RE.finditer(window, 0, 160):
         raw = m.group("paren") or m.group("slash")
@@ -279,7 +314,9 @@ def _with_credit(window: str, full: str) -> Dateline | None:
         known = any(_agencies.is_known(t) for t in tokens)
         sep = _AFTER_CREDIT_RE.match(window, m.end())
         has_sep = bool(sep and sep.group("sep")) and sep.group("sep") != ":"
-        if not known and not (has_sep and _is_upper(raw) and len(raw) <= 12):
+        if not known and not (
+            has_sep and ((_is_upper(raw) and len(raw) <= 12) or _house_credit(raw, window[: m.start()]))
+        ):
             continue  # `Maribo (Denmark) (AFP)`, `De PVV (Wilders) -`: a parenthesis that is not the credit
         if not has_sep and not (
             _is_upper(window[: m.start()]) or any(_agencies.is_dashless(t) for t in tokens)
@@ -299,27 +336,86 @@ def _with_credit(window: str, full: str) -> Dateline | None:
     return None
 
 
+@cache
+def _words() -> tuple[frozenset[str], tuple[str, ...], frozenset[str]]:
+    """(labels, prefixes, common words) from ``data/datelines.json``, casefolded."""
+    data = json.loads(files("wirefeed").joinpath("data/datelines.json").read_text("utf-8"))
+    return (
+        frozenset(w.casefold() for w in data["labels"]),
+        tuple(sorted((w.casefold() + " " for w in data["prefixes"]), key=len, reverse=True)),
+        frozenset(w.casefold() for w in data["common_words"]),
+    )
+
+
+def _letters(s: str) -> int:
+    return sum(c.isalpha() for c in s)
+
+
+def _place_only_ok(place: str, date: str | None, kind: str, sep: str, rest: str) -> bool:
+    """Whether a place printed without a credit has the evidence its separator ``kind`` asks for.
+
+    ``rest``: the text after the separator (the whole of it, which may be long)."""
+    labels, prefixes, common = _words()
+    heads = [_PAREN_TAIL_RE.sub("", p.split(",")[0]).strip() for p in place.split("/")]
+    region = place.split("/")[0].partition(",")[2].strip()
+    if not all(heads):
+        return False
+    folded = [h.casefold() for h in heads]
+    prefixed = False
+    for i, h in enumerate(folded):  # `ABOARD AIR FORCE ONE`: the place proper follows the prefix
+        p = next((p for p in prefixes if h.startswith(p)), None)
+        if p:
+            folded[i], prefixed = h[len(p) :], True
+    known = all(_places.is_place(h) for h in folded)
+    if not known and any(
+        w in labels or _agencies.is_known(w) for h in folded for w in re.split(r"[\s.'’-]+", h)
+    ):
+        return False  # `LIVE -`, `ANALYSIS-`, `LE POINT SUR LA SITUATION -`, `BELGA -`
+    upper = all(_is_upper(h) for h in heads)
+    if kind == "colon":  # `NEW DELHI: `; labels (`UPDATE:`) and names (`TRUMP:`) are the usual colons
+        return upper and known
+    if kind == "period":  # `Berlin. Der`: a sentence opening with a town's name looks just the same
+        return known and not date and not region and not any(h in common for h in folded) and _is_lead(rest)
+    if upper:
+        if _letters(heads[0]) < 3:
+            return False
+        if known or date or (region and _places.is_region(region)):
+            return True
+        # An unknown upper-case place (small towns): one or two words, longer than an acronym.
+        words = sum(len(h.split()) for h in folded)
+        return (words <= 2 or prefixed) and all(_letters(h) >= 4 for h in heads)
+    if not heads[0][:1].isupper():
+        return False
+    if date:
+        return True
+    if region and _places.is_region(region) and sep in "–—":
+        return True  # `Georgetown, Guyana—`
+    if not known or any(h in common for h in folded):
+        return False
+    # `Brussel - De`, `München/London – In`; a plain hyphen also joins teams (`Ajax - PSV 2-1`).
+    return _is_lead(rest) and (sep in "–—" or not _SCORE_RE.search(rest, 0, 40))
+
+
+def _is_lead(rest: str) -> bool:
+    """A lead's text, not a headline's (`Potsdam - Festival eröffnet`): long, or a finished sentence."""
+    return len(rest) >= _LEAD_MIN or rest.rstrip()[-1:] in _SENTENCE_END
+
+
 def _without_credit(window: str, full: str) -> Dateline | None:
-    s = _BARE_SEP_RE.search(window, 0, 90)
-    if s:
+    for s in _PLACE_SEP_RE.finditer(window, 0, 90):
+        kind = s.lastgroup or "dash"
         head = window[: s.start()]
+        if kind != "dash" and (len(head) > 40 or head.count(" ") > 3 or not head[:1].isupper()):
+            continue  # a colon or period after a sentence, not after a place: skip the costly split
         parts = _split_head(head)
         if parts is not None and parts[1] is not None and parts[0] is None:
             _, place, date = parts
-            first = place.split(",")[0]
             sep = s.group(0).strip()
-            core = _PAREN_TAIL_RE.sub("", first)
-            ok = _is_upper(core) and len([c for c in core if c.isalpha()]) >= 3
-            if ok and core.split("/")[0].strip() in _NOT_PLACES:
-                ok = False
-            # Mixed case needs more evidence: a region or date, and a real dash (`Georgetown, Guyana—`).
-            if not ok and ("," in place or date) and sep in "–—" and place[0].isupper():
-                ok = True
-            if not ok and date and place[0].isupper():
-                ok = True
-            if ok:
+            if _place_only_ok(place, date, kind, sep, full[s.end() : s.end() + _LEAD_MIN]):
                 return _make(window, s.end(), full, place=place, agencies=[], date=date)
-    m = _NO_DASH_RE.match(window)
+        if kind == "dash":
+            break
+    m = _NO_DASH_RE.match(window) if window[:2].isupper() else None  # upper-case places only
     if m and _is_upper(m.group("place")) and m.group("place") not in _NOT_PLACES:
         place = m.group("place")
         return _make(window, m.end(), full, place=place, agencies=[], date=m.group("date"))

@@ -7,6 +7,11 @@ GeoNames cities of 15,000+ inhabitants with their Latin-script names, generated 
 Emirates``) or in parentheses (``Maribo (Denmark)``) constrains the country; among equal names the
 countries of the credited agencies and of the portal come first, then population. A place found in
 neither table gives ``None`` — never a guess — and the dateline stage counts it.
+
+:func:`is_place` is the stricter test the dateline parser uses as evidence for a place printed without
+an agency credit (``Berlin. ``, ``NEW DELHI: ``): a curated name, or a gazetteer city's own name. The
+gazetteer's alternate names are not enough there, because they include codes and words (``DIY``,
+``THE``, ``LA``).
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import unicodedata
 from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from typing import TypedDict
 
-__all__ = ["LocationDict", "resolve_place"]
+__all__ = ["LocationDict", "is_place", "is_region", "resolve_place"]
 
 _PAREN_RE = re.compile(r"\s*\(([^()]+)\)\s*$")
 
@@ -58,6 +64,29 @@ def _gazetteer() -> dict[str, list[tuple[int, str, str, float, float, int]]]:
         for key in keys.split("|"):
             index.setdefault(key, []).append(entry)
     return index
+
+
+def _fold(name: str) -> str:
+    """Casefold and drop accents: ``Zürich`` and ``ZURICH`` meet."""
+    decomposed = unicodedata.normalize("NFKD", name.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@cache
+def _own_names() -> frozenset[str]:
+    """Curated names and the gazetteer cities' own names, folded (not their alternate names)."""
+    own = {e[1] for entries in _gazetteer().values() for e in entries}
+    return frozenset(_fold(n) for n in own | set(_curated()))
+
+
+def is_place(name: str) -> bool:
+    """True when ``name`` is a curated dateline place or a gazetteer city's own name (any case)."""
+    return _fold(name.strip()) in _own_names()
+
+
+def is_region(name: str) -> bool:
+    """True when ``name`` is a region printed after a dateline comma (``Ghana``, ``N.C.``)."""
+    return name.strip().casefold() in _regions()
 
 
 def _pick(
