@@ -105,6 +105,19 @@ def state_path(crawler: Crawler) -> str:
     return str(Path(".wirefeed") / f"{name}.sqlite")
 
 
+def store_for(crawler: Crawler) -> StateStore:
+    """The crawl's one state store (decisions and ledger), shared by the spider and the pipelines;
+    closed when the engine stops."""
+    store = getattr(crawler, "_wirefeed_store", None)
+    if store is None:
+        store = StateStore(
+            state_path(crawler), refine_min=crawler.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
+        )
+        crawler._wirefeed_store = store  # type: ignore[attr-defined]
+        crawler.signals.connect(store.close, signal=signals.engine_stopped)
+    return store
+
+
 class DedupPipeline(_Stage):
     """Decides with the state store what to emit: new stories, changed ones as new versions, narrower
     published intervals as new versions; duplicates are dropped and counted.
@@ -119,13 +132,10 @@ class DedupPipeline(_Stage):
 
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
-        self.store = StateStore(
-            state_path(crawler), refine_min=self.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
-        )
+        self.store = store_for(crawler)
         self.pending: dict[str, str] = {}  # id -> content hash, decided in this run and not yet exported
         self.pending_hashes: set[str] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
-        crawler.signals.connect(self.close, signal=signals.engine_stopped)
 
     def open_spider(self) -> None:
         output = output_path(self.crawler)
@@ -169,9 +179,6 @@ class DedupPipeline(_Stage):
             self.pending.pop(item.id, None)
             self.pending_hashes.discard(item.content_hash)
             self.count("stored")
-
-    def close(self) -> None:
-        self.store.close()
 
 
 def output_path(crawler: Crawler) -> Path | None:

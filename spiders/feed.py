@@ -38,6 +38,8 @@ class FeedSpider(PortalSpider):
         for prof in self.profiles.values():
             for url in self.feed_urls or list(prof.feeds):
                 yield self._feed_request(url, prof)
+        for req in self._resumed():
+            yield req
 
     def _feed_request(self, url: str, prof: Profile) -> scrapy.Request:
         return scrapy.Request(
@@ -71,7 +73,7 @@ class FeedSpider(PortalSpider):
                         {"raw": entry.published, "anchor": rfc3339(anchor) or "", "source": "rss"}
                     )
                 self.count("feed/article-requests")
-                if (req := self._request(entry.link, prof)) is not None:
+                if (req := self._request(entry.link, prof, kind="article")) is not None:
                     yield req
                 continue
             story = RawStory(

@@ -16,7 +16,6 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 
 import scrapy
-from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
@@ -27,8 +26,8 @@ from wirefeed.offline import quarantine_entry
 from wirefeed.page import load_page
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
+from wirefeed.spiders.frontier import KEY, Frontier
 from wirefeed.stages import new_item, rfc3339
-from wirefeed.store import StateStore
 
 __all__ = ["PortalSpider", "served_at"]
 
@@ -65,6 +64,8 @@ class PortalSpider(scrapy.Spider):
         self.evidence: dict[str, list[dict[str, str]]] = {}
         self.listing_pages = 0
         self.requested: set[str] = set()
+        self.frontier: Frontier
+        self.store: Any = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
@@ -78,12 +79,12 @@ class PortalSpider(scrapy.Spider):
         )
         spider.max_pages = crawler.settings.getint("WIREFEED_MAX_PAGES", 0)
         spider.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
-        spider.store = None
-        if crawler.settings.getbool("WIREFEED_INCREMENTAL"):
-            from wirefeed.pipelines.stages import state_path
+        from wirefeed.pipelines.stages import store_for
 
-            spider.store = StateStore(state_path(crawler))  # read-only use: which stories are known
-            crawler.signals.connect(spider.store.close, signal=signals.spider_closed)
+        store = store_for(crawler)
+        spider.frontier = Frontier(crawler, store.ledger)
+        # Incremental crawls ask the store which stories are known.
+        spider.store = store if crawler.settings.getbool("WIREFEED_INCREMENTAL") else None
         return spider
 
     def count(self, key: str, n: int = 1) -> None:
@@ -96,8 +97,22 @@ class PortalSpider(scrapy.Spider):
             for url in urls:
                 if (req := self._request(url, prof)) is not None:
                     yield req
+        for req in self._resumed():
+            yield req
 
-    def _request(self, url: str, prof: Profile, hops: int = 0) -> scrapy.Request | None:
+    def _resumed(self) -> Iterator[scrapy.Request]:
+        """The pages an earlier run of this job requested and did not finish (the ledger's frontier)."""
+        for pending in self.frontier.ledger.pending_requests():
+            prof = self.profiles.get(pending.profile)
+            if prof is None:  # a profile this run does not crawl: leave its pages pending
+                continue
+            if (req := self._request(pending.url, prof, pending.hops, pending.kind)) is not None:
+                self.count("resume/pending-requests")
+                yield req
+
+    def _request(
+        self, url: str, prof: Profile, hops: int = 0, kind: str = "page"
+    ) -> scrapy.Request | None:
         """A request for ``url`` unless this process already made one. The seen-set lives in memory on
         purpose (the project sets ``DUPEFILTER_CLASS`` to Scrapy's no-op filter): a job resumed after a
         kill (JOBDIR) re-reads pages that were in flight, and the state store, not a persisted dupefilter,
@@ -106,13 +121,16 @@ class PortalSpider(scrapy.Spider):
         if key in self.requested:
             return None
         self.requested.add(key)
-        return scrapy.Request(
+        req = scrapy.Request(
             url,
             callback=self.parse_page,
             errback=self.failed,
             cb_kwargs={"profile": prof.name},
             meta={"dont_redirect": True, "handle_httpstatus_list": _REDIRECTS, "wirefeed_hops": hops},
         )
+        req.meta[KEY] = req.url
+        self.frontier.requested(req.url, prof.name, hops, kind)
+        return req
 
     def _redirect(self, response: Response, prof: Profile) -> Iterator[scrapy.Request]:
         """Follow a redirect ourselves, so that one leaving the profile's domains, or looping, is counted
@@ -136,6 +154,14 @@ class PortalSpider(scrapy.Spider):
         return prof.owns(url) and prof.page_kind(url) is not None
 
     def parse_page(self, response: Response, profile: str) -> Iterator[Any]:
+        key = response.meta.get(KEY)
+        for out in self._parse_page(response, profile):
+            if not isinstance(out, scrapy.Request):
+                self.frontier.item_out(key)
+            yield out
+        self.frontier.page_parsed(key)
+
+    def _parse_page(self, response: Response, profile: str) -> Iterator[Any]:
         prof = self.profiles[profile]
         if response.status in _REDIRECTS:
             yield from self._redirect(response, prof)
@@ -180,7 +206,7 @@ class PortalSpider(scrapy.Spider):
                         {"raw": story.stamp, "anchor": rfc3339(anchor) or "", "source": "relative"}
                     )
                 self.count("extract/teaser-folded")
-                if (req := self._request(story.link or link, prof)) is not None:
+                if (req := self._request(story.link or link, prof, kind="article")) is not None:
                     yield req
                 continue
             item = new_item(
@@ -230,6 +256,7 @@ class PortalSpider(scrapy.Spider):
         """Every page that could not be read is counted as ``wirefeed/fetch/failed/<reason>``."""
         reason = failure_reason(failure.value)
         self.count(f"fetch/failed/{reason}")
+        self.frontier.page_failed(getattr(failure.request, "meta", {}).get(KEY))
         self.logger.info(
             "fetch failed (%s): %s: %s", reason, getattr(failure.request, "url", "?"), failure.value
         )

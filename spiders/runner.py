@@ -31,15 +31,14 @@ def _settings(
             raise SystemExit(f"wirefeed: setting {pair!r} is not NAME=VALUE")
         settings.set(name.strip(), value, priority="cmdline")
     if output:
-        resume = bool(settings.get("JOBDIR"))  # a resumed job appends to its feed
+        # Outputs are appended to, never truncated: lines an earlier (maybe killed) run wrote stay,
+        # and the state store keeps a rerun from writing them twice.
         settings.set(
             "FEEDS",
-            {output: {"format": f"wirefeed-{fmt}", "encoding": "utf-8", "overwrite": not resume}},
+            {output: {"format": f"wirefeed-{fmt}", "encoding": "utf-8", "overwrite": False}},
             priority="cmdline",
         )
         settings.set("WIREFEED_QUARANTINE", output + ".rejected.jsonl", priority="cmdline")
-        if not resume:
-            Path(output + ".rejected.jsonl").unlink(missing_ok=True)
     if state:
         settings.set("WIREFEED_STATE", state, priority="cmdline")
     extra = list(profiles)

@@ -53,12 +53,13 @@ def test_crawl_portal_with_profile_files(tmp_path: Path, demo_server: dict[str, 
     proc = wirefeed(*args)
     assert proc.returncode == 0, proc.stderr
     assert len(_records(out)) == 32
+    first = out.read_bytes()
     again = wirefeed(*args)
     assert again.returncode == 0, again.stderr
-    assert out.read_text("utf-8") == ""  # nothing new the second time
+    assert out.read_bytes() == first  # appended to, never truncated; nothing new the second time
     fresh = [a if a != str(tmp_path / "state.sqlite") else str(tmp_path / "fresh.sqlite") for a in args]
-    assert wirefeed(*fresh).returncode == 0  # a new store and an old output file that -o overwrites
-    assert len(_records(out)) == 32
+    assert wirefeed(*fresh).returncode == 0  # a new store learns from the output what it holds
+    assert out.read_bytes() == first
     assert "wirefeed/dedup/duplicate" in again.stderr
 
 

@@ -28,6 +28,10 @@ COOKIES_ENABLED = False
 # The spiders keep their own in-memory seen-set: Scrapy's persisted dupefilter would, after a kill under
 # JOBDIR, remember requests that were in flight and never re-read them (their stories would be lost).
 DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
+# The frontier lives in the state store's ledger (written in order, crash-safe), not in JOBDIR queue
+# files that a SIGKILL leaves unreadable; spider.state is not used, so its pickle is not kept either.
+SCHEDULER = "wirefeed.spiders.scheduler.LedgerScheduler"
+EXTENSIONS = {"scrapy.extensions.spiderstate.SpiderState": None}
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
 

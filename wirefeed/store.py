@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from wirefeed.errors import StoreError
+from wirefeed.ledger import LEDGER_SCHEMA, Ledger
 from wirefeed.neardup import THRESHOLD, band_keys, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
@@ -99,6 +100,7 @@ class StateStore:
         self.path = str(path)
         self.refine_min = refine_min
         self._writes = 0
+        self._ledger: Ledger | None = None
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -111,6 +113,13 @@ class StateStore:
                 self.path, f"not a wirefeed state store ({exc}); move it away or pass another --state path"
             ) from None
 
+    @property
+    def ledger(self) -> Ledger:
+        """The job's ledger (frontier and waiting teasers), written in this store's batches."""
+        if self._ledger is None:
+            self._ledger = Ledger(self.db, self._begin, self._tick)
+        return self._ledger
+
     def _migrate(self) -> None:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" in tables:
@@ -121,7 +130,7 @@ class StateStore:
                     f"written by schema version {row[0]}, this wirefeed reads version "
                     f"{SCHEMA_VERSION}; move the file away or pass another --state path",
                 )
-        self.db.executescript(_SCHEMA)
+        self.db.executescript(_SCHEMA + LEDGER_SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     # --- decisions ----------------------------------------------------------------------------------
