@@ -110,9 +110,7 @@ class PortalSpider(scrapy.Spider):
                 self.count("resume/pending-requests")
                 yield req
 
-    def _request(
-        self, url: str, prof: Profile, hops: int = 0, kind: str = "page"
-    ) -> scrapy.Request | None:
+    def _request(self, url: str, prof: Profile, hops: int = 0, kind: str = "page") -> scrapy.Request | None:
         """A request for ``url`` unless this process already made one. The seen-set lives in memory on
         purpose (the project sets ``DUPEFILTER_CLASS`` to Scrapy's no-op filter): a job resumed after a
         kill (JOBDIR) re-reads pages that were in flight, and the state store, not a persisted dupefilter,

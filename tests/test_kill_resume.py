@@ -72,7 +72,9 @@ def assert_exactly_once(out: Path, stories: int = STORIES) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
-@pytest.mark.parametrize(("jobdir", "points"), [(True, JOBDIR_POINTS), (False, PLAIN_POINTS)], ids=["jobdir", "plain"])
+@pytest.mark.parametrize(
+    ("jobdir", "points"), [(True, JOBDIR_POINTS), (False, PLAIN_POINTS)], ids=["jobdir", "plain"]
+)
 def test_killed_and_resumed_crawl_loses_and_duplicates_nothing(
     tmp_path: Path, demo_server: dict[str, str], jobdir: bool, points: list[int]
 ) -> None:
