@@ -17,7 +17,6 @@ from __future__ import annotations
 import calendar
 import re
 from datetime import UTC, date, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from functools import cache, lru_cache
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
@@ -562,6 +561,8 @@ def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] 
         precision = "second" if value.second or len(iso) > 16 else "minute"
         return lo, hi + (timedelta(minutes=1) if precision == "minute" else timedelta(0)), precision
     if _RFC2822_RE.match(raw.strip()):
+        from email.utils import parsedate_to_datetime  # rare; its import costs a one-page parse ~15 ms
+
         try:
             value = parsedate_to_datetime(raw.strip())
         except (TypeError, ValueError):
