@@ -1,8 +1,9 @@
 """Run every benchmark, one after the other, and print their tables.
 
     python benchmarks/all.py            # quick sizes: a few minutes
-    python benchmarks/all.py --full     # the sizes the README quotes (2,000-article crawl, 20,000-page
-                                        # memory run, 1M live and 10M archived stories): about 15 minutes
+    python benchmarks/all.py --full     # bigger sizes (2,000-article crawls of tiny and generated
+                                        # real-size pages, a 20,000-page memory run, 1M live and 10M
+                                        # archived stories): about 30 minutes
 
 Each script compares wirefeed with a baseline measured in the same run; see its docstring.
 """
@@ -27,11 +28,13 @@ def main() -> None:
         ("stages.py", []),
         ("language.py", []),
         ("neardup.py", []),
+        ("startup.py", [] if args.full else ["--rounds", "5"]),
+        ("crawl.py", ["--articles", "2000"] if args.full else ["--articles", "500", "--rounds", "1"]),
         (
             "crawl.py",
-            ["--articles", "2000", "--memory", "20000"]
+            ["--site", "generated", "--articles", "2000", "--memory", "20000", "--sample", "2000"]
             if args.full
-            else ["--articles", "500", "--rounds", "1"],
+            else ["--site", "generated", "--articles", "300", "--rounds", "1"],
         ),
         (
             "store.py",

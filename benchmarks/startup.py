@@ -66,7 +66,9 @@ def main() -> None:
                     run_env = dict(env, WIREFEED_CACHE_DIR=os.path.join(cold_root, str(r)))
                 rows.setdefault(label, []).append(wall(cmd, run_env))
     targets = {"import wirefeed": 0.15, "wirefeed parse, one page": 0.4}
-    print(f"| command ({args.rounds} rounds, alternating) | wall, median | wall, min–max | CPU, median | target |")
+    print(
+        f"| command ({args.rounds} rounds, alternating) | wall, median | wall, min–max | CPU, median | target |"
+    )
     print("|---|---|---|---|---|")
     for label, runs in rows.items():
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]
