@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from urllib.parse import urlsplit
 
 from wirefeed.dateline import parse_dateline
+from wirefeed.mainstory import reconcile_title
 from wirefeed.page import Line, Page, load_page
 from wirefeed.profiles import Profile
 from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
@@ -73,6 +74,7 @@ class RawStory:
     byline: str | None = None
     truncated: bool = False
     paragraphs: list[str] = field(default_factory=list)
+    page_kind: str | None = None  # the kind of page it was read from (wirefeed.pagekind.KINDS)
 
 
 @dataclass(slots=True)
@@ -332,53 +334,81 @@ def _finish(
         last.truncated = True
 
 
-def _from_metadata(page: Page, stories: list[RawStory]) -> None:
-    """Fill what the visible text lacks from JSON-LD/OpenGraph, and add a main story found only there."""
-    art: dict[str, Any] = page.articles[0] if page.articles else {}
-    published = art.get("datePublished") or page.og.get("article:published_time")
-    source = "jsonld" if art.get("datePublished") else "meta"
-    headline = art.get("headline") or page.og.get("og:title")
-    main = next((s for s in stories if s.kind == "article"), None)
-    if main is None and page.is_article and headline:
-        body = art.get("articleBody")
-        paragraphs = [p.strip() for p in str(body).split("\n") if p.strip()] if body else []
-        if not paragraphs and page.og.get("og:description"):
-            paragraphs = [page.og["og:description"]]
-        if paragraphs:
-            main = RawStory(
-                kind="article",
-                title=str(headline),
-                lead=paragraphs[0],
-                paragraphs=paragraphs,
-                body="\n\n".join(paragraphs),
-            )
-            dl = parse_dateline(paragraphs[0])
-            main.dateline = dl.text if dl else None
-            stories.insert(0, main)
-    if main is not None:
-        main.link = main.link if main.kind != "article" else (page.canonical or page.url)
-        if main.title is None and headline:
-            main.title = str(headline)
-        if main.section is None:
-            section = art.get("articleSection") or page.og.get("article:section")
-            main.section = section[0] if isinstance(section, list) and section else section
-        if published and main.stamp_source != "relative":  # the publisher's own metadata beats page text
-            main.stamp, main.stamp_datetime, main.stamp_source = str(published), str(published), source
-    # A machine-readable <time datetime> printed on a story's title or lead line.
-    for line in page.lines:
-        if line.datetime:
-            for s in stories:
-                if s.stamp_datetime is None and line.href and line.href == s.link:
-                    s.stamp_datetime = line.datetime
+def _teasers(page: Page, profile: Profile | None) -> list[RawStory]:
+    """Teasers printed around an article: only those a reader would take for wire copy (with a
+    dateline or a stamp); headline links around an article are navigation, not stories."""
+    rest = Page(url=page.url, lines=[ln for ln in page.lines if not ln.main], is_html=True)
+    out = []
+    for s in _segment(rest, profile, "listing"):
+        s.kind = "teaser"
+        if s.dateline or s.stamp_source == "relative":
+            out.append(s)
+    return out
+
+
+def _paragraphs(page: Page) -> list[str]:
+    main = page.main
+    visible = main.paragraphs if main is not None else []
+    body = page.meta.body()
+    if body and sum(len(p) for p in visible) < 0.5 * len(body):
+        parts = [" ".join(p.split()) for p in body.split("\n") if p.strip()]
+        return [p for p in parts if p]
+    if not visible and page.meta.description():
+        return [page.meta.description() or ""]
+    return visible
+
+
+def _article(page: Page, kind: str) -> RawStory | None:
+    """The page's own article from its markup and metadata, strongest evidence first."""
+    meta, main = page.meta, page.main
+    title = reconcile_title(main, meta, urlsplit(page.url).hostname or "")
+    paragraphs = _paragraphs(page)
+    if not paragraphs and not title:
+        return None
+    story = RawStory(
+        kind="article",
+        title=title,
+        lead=paragraphs[0] if paragraphs else None,
+        paragraphs=paragraphs,
+        body="\n\n".join(paragraphs) or None,
+        link=page.canonical or page.url,
+        section=meta.section(),
+        page_kind=kind,
+    )
+    if story.lead:
+        dl = parse_dateline(story.lead)
+        story.dateline = dl.text if dl else None
+        m = _AP_BYLINE_RE.match(story.lead)
+        if m and story.dateline is None:
+            story.byline = m.group("byline")
+            story.lead = story.paragraphs[0] = story.lead[m.end() :]
+    published = meta.published()
+    if published:
+        story.stamp = story.stamp_datetime = published[0][0]
+        story.stamp_source = published[0][1]
+    elif main is not None and main.datetime:
+        story.stamp = story.stamp_datetime = main.datetime
+        story.stamp_source = "time"
+    return story
 
 
 def extract_page(page: Page, *, profile: Profile | None = None) -> list[RawStory]:
     """Stories of an already loaded :class:`~wirefeed.page.Page`."""
-    page_kind = profile.page_kind(page.url) if profile else None
-    stories = _segment(page, profile, page_kind)
-    if page.is_html:
-        _from_metadata(page, stories)
+    profile_kind = profile.page_kind(page.url) if profile else None
+    if page.is_html and page.kind in ("article", "liveblog"):
+        article = _article(page, page.kind)
+        teasers = _teasers(page, profile)
+        if article is None:
+            return teasers
+        if article.section is None and teasers:
+            article.section = teasers[0].section  # "Meer uit Buitenland" under an article names its section
+        for t in teasers:
+            t.page_kind = page.kind
+        return [article, *teasers]
+    kind = page.kind if page.is_html else "text"
+    stories = _segment(page, profile, profile_kind or ("listing" if page.is_html else None))
     for s in stories:
+        s.page_kind = kind
         if s.kind == "article":
             s.link = page.canonical or page.url
     return stories
@@ -393,4 +423,7 @@ def extract_stories(
     page was read from; ``profile`` (a :class:`~wirefeed.profiles.Profile`) tells article from listing
     pages and adds portal rules. Stories cut off at the end of the page come back with ``truncated=True``.
     """
-    return extract_page(load_page(content, url=url, content_type=content_type), profile=profile)
+    page = load_page(
+        content, url=url, content_type=content_type, profile_kind=profile.page_kind(url) if profile else None
+    )
+    return extract_page(page, profile=profile)

@@ -77,7 +77,9 @@ def process_page(
     content_type: str | None = None,
     language_backend: str = "py3langid",
 ) -> PageResult:
-    page = load_page(content, url=url, content_type=content_type)
+    page = load_page(
+        content, url=url, content_type=content_type, profile_kind=profile.page_kind(url) if profile else None
+    )
     if anchor is None and page.served_at:
         try:
             anchor = datetime.fromisoformat(page.served_at.replace("Z", "+00:00"))

@@ -10,14 +10,16 @@ same lines, so one segmenter serves both.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin
 
-import lxml.html
 from lxml import etree
+
+from wirefeed.mainstory import MainStory, find_main_story
+from wirefeed.metadata import Metadata, read_metadata
+from wirefeed.pagekind import classify
 
 __all__ = ["Line", "Page", "decode", "load_page", "looks_like_html"]
 
@@ -86,18 +88,15 @@ _BLOCK = frozenset(
     ]
 )
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
-_ARTICLE_TYPES = frozenset(
-    {
-        "NewsArticle",
-        "Article",
-        "ReportageNewsArticle",
-        "AnalysisNewsArticle",
-        "BlogPosting",
-        "LiveBlogPosting",
-        "OpinionNewsArticle",
-        "BackgroundNewsArticle",
-    }
+_HEADLINE_TAGS = frozenset(["strong", "b", "span", "h1", "h2", "h3", "h4", "h5", "h6"])
+# Never visible text: removed before the article is looked for.
+_NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas")
+# Elements holding a media length or reading time (`<span class="length">5</span> min`): not stamps.
+_LABEL_RE = re.compile(
+    r"duration|length|runtime|read-?time|reading|lesezeit|lesedauer|leestijd|laufzeit", re.I
 )
+_FEED_RE = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.I | re.S)
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _HTML_SNIFF_RE = re.compile(
     rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
     re.IGNORECASE | re.DOTALL,
@@ -118,6 +117,8 @@ class Line:
     datetime: str | None = None
     headline: bool = False
     heading_level: int | None = None
+    main: bool = False  # inside the element holding the page's own article
+    label: bool = False  # a media length or reading time, not a stamp
 
 
 @dataclass(slots=True)
@@ -134,10 +135,13 @@ class Page:
     item_list: list[dict[str, str]] = field(default_factory=list)  # JSON-LD ItemList entries
     title: str | None = None
     served_at: str | None = None  # a `date`/`last-modified` meta saved with the page, if any
+    meta: Metadata = field(default_factory=Metadata)
+    main: MainStory | None = None
+    kind: str = "text"  # see wirefeed.pagekind.KINDS; without a profile's say
 
     @property
     def is_article(self) -> bool:
-        return bool(self.articles) or self.og.get("og:type", "").lower() == "article"
+        return self.kind in ("article", "liveblog")
 
 
 def looks_like_html(content: bytes | str, content_type: str | None = None) -> bool:
@@ -158,13 +162,23 @@ def _text_lines(text: str) -> list[Line]:
 class _Walker:
     """Turns an element tree into lines; one instance per page."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, main_root: Any = None) -> None:
         self.base = base_url
+        self.main_root = main_root
+        self.in_main = False
+        self.in_label = False
         self.lines: list[Line] = []
         self.buf: list[tuple[str, str | None]] = []
         self.line_datetime: str | None = None
         self.line_headline = False
         self.line_level: int | None = None
+        self.joined: dict[str, str] = {}
+
+    def join(self, href: str) -> str:
+        url = self.joined.get(href)
+        if url is None:
+            url = self.joined[href] = urljoin(self.base, href.strip())
+        return url
 
     def flush(self) -> None:
         text = " ".join("".join(t for t, _ in self.buf).split())
@@ -179,10 +193,12 @@ class _Walker:
             self.lines.append(
                 Line(
                     text=text,
-                    href=href,
+                    href=self.join(href) if href else None,
                     datetime=self.line_datetime,
                     headline=self.line_headline,
                     heading_level=self.line_level,
+                    main=self.in_main,
+                    label=self.in_label,
                 )
             )
         self.buf = []
@@ -193,32 +209,33 @@ class _Walker:
     def walk(self, el: Any, href: str | None, headline_text: str | None) -> None:
         outer = href  # the tail of this element belongs to the parent's link, not this one's
         tag = el.tag if isinstance(el.tag, str) else ""
-        tag = tag.lower()
-        if tag in _DROP or (tag == "header" and el.getparent() is not None and el.getparent().tag == "body"):
+        if (
+            not tag
+            or tag in _DROP
+            or (tag == "header" and el.getparent() is not None and el.getparent().tag == "body")
+        ):
             self._tail(el, href)
             return
-        if not tag:  # comments, processing instructions
-            self._tail(el, href)
-            return
+        if el is self.main_root:
+            self.flush()
+            self.in_main = True
+        attrs = el.get("class") or el.get("itemprop")
+        label = not self.in_label and bool(attrs) and bool(_LABEL_RE.search(attrs or ""))
+        if label:
+            self.in_label = True
         block = tag in _BLOCK
         if tag == "a" and el.get("href"):
-            href = urljoin(self.base, el.get("href").strip())
+            href = el.get("href")
             title = " ".join((el.get("title") or "").split())
-            if (
-                title
-                or el.find(".//h1") is not None
-                or el.find(".//h2") is not None
-                or el.find(".//h3") is not None
-                or el.find(".//h4") is not None
-            ):
+            if title or next(el.iter("h1", "h2", "h3", "h4"), None) is not None:
                 block = True
                 headline_text = title or None
         text_of_el = None
-        if headline_text and tag in ("strong", "b", "span", "h1", "h2", "h3", "h4", "h5", "h6"):
-            text_of_el = " ".join(el.text_content().split())
+        if headline_text and tag in _HEADLINE_TAGS:
+            text_of_el = " ".join("".join(el.itertext()).split())
             if text_of_el == headline_text:
                 block = True
-        if block:
+        if block or label:
             self.flush()
         if tag in _HEADINGS:
             self.line_level = int(tag[1])
@@ -231,47 +248,20 @@ class _Walker:
             self.buf.append((el.text, href))
         for child in el:
             self.walk(child, href, headline_text)
-        if block:
+        if block or label:
             if tag in _HEADINGS and href:
                 self.line_headline = True
             self.flush()
+        if label:
+            self.in_label = False
+        if el is self.main_root:
+            self.flush()
+            self.in_main = False
         self._tail(el, outer)
 
     def _tail(self, el: Any, href: str | None) -> None:
         if el.tail:
             self.buf.append((el.tail, href))
-
-
-def _jsonld(doc: Any) -> tuple[list[dict[str, Any]], list[dict[str, str]]]:
-    articles: list[dict[str, Any]] = []
-    items: list[dict[str, str]] = []
-    for script in doc.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text or "")
-        except ValueError:
-            continue
-        stack = data if isinstance(data, list) else [data]
-        while stack:
-            obj = stack.pop(0)
-            if not isinstance(obj, dict):
-                continue
-            if isinstance(obj.get("@graph"), list):
-                stack.extend(obj["@graph"])
-            types = obj.get("@type")
-            types = set(types) if isinstance(types, list) else {types}
-            if types & _ARTICLE_TYPES:
-                articles.append(obj)
-            if "ItemList" in types:
-                for entry in obj.get("itemListElement") or []:
-                    if isinstance(entry, dict):
-                        inner = entry.get("item") if isinstance(entry.get("item"), dict) else entry
-                        items.append(
-                            {
-                                "url": str(inner.get("url") or entry.get("url") or ""),
-                                "name": str(inner.get("name") or inner.get("headline") or ""),
-                            }
-                        )
-    return articles, items
 
 
 def decode(content: bytes, content_type: str | None = None) -> str:
@@ -291,38 +281,48 @@ def decode(content: bytes, content_type: str | None = None) -> str:
     return content.decode("cp1252", "replace")
 
 
-def load_page(content: str | bytes, *, url: str, content_type: str | None = None) -> Page:
-    """Read HTML or a text rendering into a :class:`Page`."""
+def _parse(text: str) -> Any:
+    try:
+        return etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", _PARSER)
+    except (etree.ParserError, etree.XMLSyntaxError, ValueError):
+        return None
+
+
+def load_page(
+    content: str | bytes, *, url: str, content_type: str | None = None, profile_kind: str | None = None
+) -> Page:
+    """Read HTML or a text rendering into a :class:`Page`; ``profile_kind`` is what a portal profile
+    says the URL is (``article``/``listing``), if anything."""
     text = decode(content, content_type) if isinstance(content, bytes) else content
     text = text.lstrip("\ufeff")
     if not looks_like_html(text, content_type):
         return Page(url=url, lines=_text_lines(text), is_html=False)
-    try:
-        doc = lxml.html.document_fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>")
-    except (etree.ParserError, ValueError):
+    if _FEED_RE.match(text):
+        return Page(url=url, lines=[], is_html=True, kind="feed")
+    doc = _parse(text)
+    if doc is None or not isinstance(doc.tag, str):
         return Page(url=url, lines=_text_lines(text), is_html=False)
-    articles, items = _jsonld(doc)
-    og = {
-        m.get("property") or m.get("name"): m.get("content", "")
-        for m in doc.xpath("//meta[@property or @name]")
-        if m.get("content") is not None
-    }
-    canonical = next(iter(doc.xpath('//link[@rel="canonical"]/@href')), None)
-    lang = doc.get("lang") or og.get("og:locale") or None
-    title = next(iter(doc.xpath("//title/text()")), None)
-    walker = _Walker(url)
+    meta = read_metadata(doc, url)
+    etree.strip_elements(doc, *_NEVER_TEXT, with_tail=False)
+    main = find_main_story(doc, meta)
+    kind = classify(meta, main, url, profile_kind)
+    walker = _Walker(url, main.root if main is not None and kind in ("article", "liveblog") else None)
     body = doc.find("body")
     walker.walk(body if body is not None else doc, None, None)
     walker.flush()
+    metas = meta.metas
     return Page(
         url=url,
         lines=walker.lines,
         is_html=True,
-        canonical=urljoin(url, canonical) if canonical else None,
-        lang=lang.split("-")[0].split("_")[0].lower() if lang else None,
-        og=og,
-        articles=articles,
-        item_list=items,
-        title=" ".join(title.split()) if title else None,
-        served_at=og.get("date") or og.get("wirefeed:served-at"),
+        canonical=meta.canonical,
+        lang=meta.lang,
+        og=metas,
+        articles=meta.articles,
+        item_list=meta.item_list,
+        title=meta.title,
+        served_at=metas.get("wirefeed:served-at") or metas.get("date"),
+        meta=meta,
+        main=main,
+        kind=kind,
     )

@@ -1,0 +1,423 @@
+"""The article a page is about, found in its markup: visible headline, text block, lead and time.
+
+:func:`find_main_story` looks at a parsed document (scripts and styles already removed) the way a
+reader does: the article's text is the block of paragraphs with the most prose and the fewest links
+(paragraph scores go to their parent and, halved, to the grandparent; containers named like
+comments, share bars, newsletters or teaser rails count against); its headline is the ``<h1>`` that
+belongs with that block; its lead may sit above the block (a standfirst), and a dateline printed in
+its own element before the lead is joined to it. Widgets, bylines, timestamp lines and captions are
+never a headline or a paragraph. Rules are data (patterns and tag sets) at the top of the module.
+
+:func:`reconcile_title` chooses between the metadata headlines and the visible one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from wirefeed.dateline import parse_dateline
+from wirefeed.metadata import Metadata, clean_text
+
+__all__ = ["MainStory", "find_main_story", "is_junk_title", "reconcile_title"]
+
+# Containers whose class/id says they are not the article's text.
+_BAD_CONTAINER_RE = re.compile(
+    r"comment|footer|sidebar|side-bar|teaser|related|recommend|promo|newsletter|share|sharing|social|"
+    r"cookie|consent|banner|advert|\bads?\b|ad-slot|adslot|sponsor|nav\b|navigation|menu|breadcrumb|"
+    r"outbrain|taboola|widget|popup|modal|subscribe|signup|sign-up|login|author-?bio|byline|"
+    r"caption|credit|more-?stories|most-?read|popular|trending|rail|newsticker|ticker|read-?more|"
+    r"also-?read|topics?-?list|tag-?list|\btags\b|meta-?data|toolbar|overlay|skip-?link",
+    re.IGNORECASE,
+)
+_GOOD_CONTAINER_RE = re.compile(
+    r"article-?body|articlebody|story-?body|entry-?content|post-?content|article-?content|"
+    r"article-?text|story-?text|text-?body|body-?text|rich-?text|article__body|article__content|"
+    r"content-?body|main-?text|prose",
+    re.IGNORECASE,
+)
+_LEAD_CLASS_RE = re.compile(
+    r"lead|intro|standfirst|summary|abstract|\bdek\b|subline|sub-?title|subheadline|description|"
+    r"excerpt|teaser-?text|article-?teaser",
+    re.IGNORECASE,
+)
+# Never part of the article's text, whatever their class says.
+_SKIP_TAGS = frozenset(["aside", "nav", "footer", "figure", "figcaption", "form", "button", "menu", "dialog"])
+# Titles that are interface text, not headlines (share bars, newsletter boxes, section labels).
+_WIDGET_TITLE_RE = re.compile(
+    r"^(?:facebook|twitter|x|e-?mail|mail|print|drucken|share|teilen|partager|delen|whatsapp|linkedin|"
+    r"telegram|reddit|pinterest|copy link|link kopieren|kopieren|connect|follow us|folgen|live|abo|plus|"
+    r"premium|anzeige|advertisement|werbung|menu|menü|search|suche|login|anmelden|newsletter|"
+    r"join our newsletter|sign up|subscribe|abonnieren|jetzt abonnieren|cookies?|cookie settings|"
+    r"datenschutz|privacy|home|startseite|news|nachrichten|nieuws|actualités|top stories|"
+    r"(?:the )?latest|breaking(?: news)?|video|videos|audio|podcast|fotos?|photos?|bilder|galerie|"
+    r"gallery|comments?|kommentare|related|mehr zum thema|more|mehr|meer|lees ook|read more)\W*$",
+    re.IGNORECASE,
+)
+_BYLINE_RE = re.compile(
+    r"^(?:by|von|door|par|di|por|de|from|text:|autor(?:in)?:?|author:?|redaktion:?|reporting by)\s+\S",
+    re.IGNORECASE,
+)
+_DATE_LINE_RE = re.compile(
+    r"^(?:(?:updated|published|aktualisiert|veröffentlicht|stand|gepubliceerd|bijgewerkt|publié|mis à jour|"
+    r"posted|erstellt|zuletzt aktualisiert)\b.{0,60}|.{0,30}\b(?:19|20)\d\d\b.{0,30}\d{1,2}[:.]\d\d.{0,20})$",
+    re.IGNORECASE,
+)
+_JUNK_PARAGRAPH_RE = re.compile(
+    r"^(?:foto|photo|bild|image|picture|quelle|source|credit|copyright|©|\(c\)|grafik|video|audio|"
+    r"lesen sie (?:auch|mehr)|lees ook|read (?:more|also)|see also|siehe auch|mehr zum thema|"
+    r"zum thema|à lire aussi|lire aussi|weiterlesen|anzeige|advertisement|werbung|"
+    r"(?:jetzt )?(?:abonnieren|subscribe|sign up|anmelden)|this article|dieser artikel|"
+    r"teilen|share)\b",
+    re.IGNORECASE,
+)
+_BLOCK_CHILDREN = frozenset(
+    ["p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "header", "figure"]
+)
+_MIN_PARAGRAPH = 25  # characters: shorter blocks carry no score (labels, buttons)
+_MAX_TITLE = 300
+
+
+@dataclass(slots=True)
+class MainStory:
+    """The article as printed: visible headline, paragraphs (lead first), machine time if any."""
+
+    headline: str | None
+    headline_parts: list[str] = field(default_factory=list)  # kicker and title spans of the <h1>
+    paragraphs: list[str] = field(default_factory=list)
+    root: Any = None  # the element holding headline and text: not walked for teasers
+    datetime: str | None = None  # a <time datetime> printed with the article
+    text_chars: int = 0
+    link_density: float = 0.0
+
+
+def _text(el: Any) -> str:
+    return " ".join("".join(el.itertext()).split())
+
+
+def _attrs(el: Any) -> str:
+    return (el.get("class") or "") + " " + (el.get("id") or "")
+
+
+class _Judge:
+    """Caches, per element, whether it lies inside a container that is not the article's text."""
+
+    def __init__(self) -> None:
+        self.bad: dict[Any, bool] = {}
+
+    def excluded(self, el: Any, stop: Any = None) -> bool:
+        path = []
+        cur = el.getparent()
+        result = False
+        while cur is not None and cur is not stop:
+            known = self.bad.get(cur)
+            if known is not None:
+                result = known
+                break
+            path.append(cur)
+            tag = cur.tag if isinstance(cur.tag, str) else ""
+            if tag in _SKIP_TAGS or (tag != "body" and tag != "html" and self._bad_attrs(cur)):
+                result = True
+                break
+            cur = cur.getparent()
+        for p in path:
+            self.bad[p] = result
+        return result
+
+    @staticmethod
+    def _bad_attrs(el: Any) -> bool:
+        attrs = _attrs(el)
+        if not attrs.strip() or _GOOD_CONTAINER_RE.search(attrs):
+            return False
+        return bool(_BAD_CONTAINER_RE.search(attrs)) or (el.get("role") or "") in (
+            "navigation",
+            "complementary",
+            "contentinfo",
+            "banner",
+        )
+
+
+def _link_chars(el: Any) -> int:
+    return sum(len(" ".join("".join(a.itertext()).split())) for a in el.iter("a"))
+
+
+def is_junk_title(text: str | None, meta: Metadata | None = None) -> bool:
+    """True for text that is never a headline: widget labels, bylines, timestamp lines, site names."""
+    if not text:
+        return True
+    t = text.strip()
+    if len(t) < 4 or len(t) > _MAX_TITLE or _WIDGET_TITLE_RE.match(t) or _BYLINE_RE.match(t):
+        return True
+    if _DATE_LINE_RE.match(t) and sum(c.isdigit() for c in t) >= 4:
+        return True
+    return meta is not None and meta.site_name_like(t)
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2}
+
+
+def _similar(a: str, b: str) -> float:
+    wa, wb = _words(a), _words(b)
+    if not wa or not wb:
+        return 0.0
+    return len(wa & wb) / min(len(wa), len(wb))
+
+
+def _pick_h1(doc: Any, body_el: Any, meta: Metadata, judge: _Judge) -> Any:
+    headlines = [t for t, _ in meta.headlines()]
+    best, best_score = None, -99.0
+    for rank, h in enumerate(doc.iter("h1")):
+        text = _text(h)
+        if is_junk_title(text, meta):
+            continue
+        score = -0.1 * rank
+        if any(a.tag == "a" for a in h.iterancestors()) or judge.excluded(h):
+            score -= 3
+        if any(a.tag in ("article", "main") for a in h.iterancestors()):
+            score += 1
+        if body_el is not None:
+            anc = set(h.iterancestors())
+            shared = _shared(body_el, anc)
+            if shared is not None and shared.tag not in ("body", "html"):
+                score += 2
+        if headlines:
+            score += 2 * max(_similar(text, m) for m in headlines)
+        if score > best_score:
+            best, best_score = h, score
+    return best
+
+
+def _shared(el: Any, ancestors: set[Any]) -> Any:
+    """The nearest of ``el`` and its ancestors that is in ``ancestors``."""
+    if el in ancestors:
+        return el
+    return next((a for a in el.iterancestors() if a in ancestors), None)
+
+
+def _headline_parts(h: Any) -> list[str]:
+    """The spans an ``<h1>`` is made of (kicker, title), when it has several."""
+    parts = []
+    if h.text and h.text.strip():
+        parts.append(" ".join(h.text.split()))
+    for child in h:
+        t = _text(child)
+        if t:
+            parts.append(t)
+        if child.tail and child.tail.strip():
+            parts.append(" ".join(child.tail.split()))
+    return parts if len(parts) > 1 else []
+
+
+def _text_blocks(doc: Any) -> Any:
+    """Paragraphs, and ``<div>``s used as paragraphs (text and no block children)."""
+    for el in doc.iter("p", "div"):
+        if el.tag == "p" or not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el):
+            yield el
+
+
+def _score_paragraphs(doc: Any, judge: _Judge) -> tuple[dict[Any, float], list[tuple[Any, str]]]:
+    scores: dict[Any, float] = {}
+    paragraphs: list[tuple[Any, str]] = []
+    for p in _text_blocks(doc):
+        text = _text(p)
+        if len(text) < _MIN_PARAGRAPH or judge.excluded(p):
+            continue
+        links = _link_chars(p)
+        if links > 0.5 * len(text):
+            continue
+        paragraphs.append((p, text))
+        score = 1 + text.count(",") + min(len(text) / 100, 3)
+        parent = p.getparent()
+        if parent is None:
+            continue
+        scores[parent] = scores.get(parent, 0.0) + score
+        grand = parent.getparent()
+        if grand is not None:
+            scores[grand] = scores.get(grand, 0.0) + score / 2
+    return scores, paragraphs
+
+
+def _heading_before(body_el: Any, meta: Metadata) -> Any:
+    """Without an ``<h1>``: the short title-like block printed just above the text block."""
+    el = body_el
+    for _ in range(3):
+        for sib in el.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str) or sib.tag in _SKIP_TAGS:
+                continue
+            text = _text(sib)
+            if not text:
+                continue
+            if 15 <= len(text) <= 200 and not text.endswith(".") and not is_junk_title(text, meta):
+                return sib
+            return None
+        el = el.getparent()
+        if el is None or el.tag in ("body", "html"):
+            return None
+    return None
+
+
+def _container_weight(el: Any) -> float:
+    attrs = _attrs(el)
+    weight = 1.0
+    if _GOOD_CONTAINER_RE.search(attrs) or (el.get("itemprop") or "").lower() == "articlebody":
+        weight *= 1.5
+    if el.tag in ("article", "main"):
+        weight *= 1.2
+    return weight
+
+
+def _is_ancestor(a: Any, el: Any) -> bool:
+    return any(x is a for x in el.iterancestors())
+
+
+def _lead_blocks(root: Any, body_el: Any, h1: Any, judge: _Judge) -> list[str]:
+    """Standfirst paragraphs printed between the headline and the text block."""
+    out: list[str] = []
+    started = h1 is None
+    for el in root.iter():
+        if el is body_el:
+            break
+        if el is h1:
+            started = True
+            continue
+        if not started or not isinstance(el.tag, str) or _is_ancestor(body_el, el):
+            continue
+        if el.tag == "p" or (
+            el.tag in ("div", "span", "h2", "strong")
+            and _LEAD_CLASS_RE.search(_attrs(el))
+            and el.find(".//p") is None
+        ):
+            if judge.excluded(el, root) or (h1 is not None and _is_ancestor(h1, el)):
+                continue
+            text = _text(el)
+            if len(text) >= 40 and not _JUNK_PARAGRAPH_RE.match(text) and text not in out:
+                out.append(text)
+    return out
+
+
+def _clean_paragraphs(texts: list[str]) -> list[str]:
+    out: list[str] = []
+    for t in texts:
+        if len(t) < 200 and (_JUNK_PARAGRAPH_RE.match(t) or _BYLINE_RE.match(t) or _DATE_LINE_RE.match(t)):
+            continue
+        if out and t == out[-1]:
+            continue
+        out.append(t)
+    return out
+
+
+def _join_dateline(paragraphs: list[str]) -> list[str]:
+    """A dateline printed in its own element before the lead (``KATHMANDU, April 25 (Reuters) -``)
+    belongs to the lead."""
+    if len(paragraphs) >= 2 and len(paragraphs[0]) <= 80:
+        joined = paragraphs[0] + " " + paragraphs[1]
+        dl = parse_dateline(joined)
+        if dl is not None and len(dl.text.strip()) >= len(paragraphs[0]) - 1:
+            return [joined, *paragraphs[2:]]
+    return paragraphs
+
+
+def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
+    """The article of a parsed document, or ``None`` when no block of prose stands out."""
+    judge = _Judge()
+    scores, paragraphs = _score_paragraphs(doc, judge)
+    body_el = None
+    if scores:
+        ranked = sorted(scores.items(), key=lambda kv: kv[1] * _container_weight(kv[0]), reverse=True)
+        body_el, top = ranked[0]
+        top *= _container_weight(body_el)
+        # Text split into sibling blocks (ads in between): the common parent scores nearly as well.
+        for _ in range(3):
+            parent = body_el.getparent()
+            if parent is None or parent.tag in ("body", "html"):
+                break
+            if scores.get(parent, 0.0) * _container_weight(parent) >= 0.75 * top:
+                body_el = parent
+            else:
+                break
+    h1 = _pick_h1(doc, body_el, meta, judge)
+    if h1 is None and body_el is not None:
+        h1 = _heading_before(body_el, meta)
+    texts: list[str] = []
+    root = body_el
+    if body_el is not None:
+        texts = [t for p, t in paragraphs if _is_ancestor(body_el, p)]
+        if h1 is not None:
+            anc = set(h1.iterancestors())
+            shared = _shared(body_el, anc)
+            if shared is not None and shared.tag not in ("body", "html"):
+                root = shared
+                texts = _lead_blocks(shared, body_el, h1, judge) + texts
+    texts = _join_dateline(_clean_paragraphs(texts))
+    if h1 is None and not texts:
+        return None
+    chars = sum(len(t) for t in texts)
+    stamp = None
+    scope = root if root is not None else doc
+    for t in scope.iter("time"):
+        if t.get("datetime") and not judge.excluded(t, scope):
+            stamp = t.get("datetime").strip()
+            break
+    headline = clean_text(_text(h1)) if h1 is not None else None
+    return MainStory(
+        headline=headline,
+        headline_parts=_headline_parts(h1) if h1 is not None else [],
+        paragraphs=texts,
+        root=root if root is not None else h1,
+        datetime=stamp,
+        text_chars=chars,
+        link_density=(_link_chars(body_el) / max(1, chars)) if body_el is not None else 1.0,
+    )
+
+
+_SUFFIX_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " « ", " » ", " / ")
+
+
+def strip_site(title: str, meta: Metadata, host: str) -> str:
+    """``Headline | Site`` → ``Headline`` when the tail names the site (or the page's host)."""
+    names = [n.casefold() for n in meta.site_names]
+    label = host.casefold().removeprefix("www.").split(".")[0]
+    for _ in range(2):
+        cut = max((title.rfind(s), s) for s in _SUFFIX_SEPS)
+        pos, sep = cut
+        if pos <= 0:
+            break
+        tail = title[pos + len(sep) :].strip().casefold()
+        squashed = re.sub(r"[^a-z0-9]", "", tail)
+        if tail and (
+            any(n and (n in tail or tail in n) for n in names)
+            or (label and len(label) > 2 and (label in squashed or squashed in label))
+        ):
+            title = title[:pos].rstrip()
+        else:
+            break
+    return title
+
+
+def reconcile_title(main: MainStory | None, meta: Metadata, host: str) -> str | None:
+    """The article's title: the strongest metadata headline, checked against the visible ``<h1>``.
+
+    A site suffix is not part of a title; when metadata and the ``<h1>`` print the same title behind
+    different kickers, the shared title wins; a visible headline stands in for missing or junk metadata.
+    """
+    visible = main.headline if main is not None and not is_junk_title(main.headline, meta) else None
+    candidates = [(strip_site(t, meta, host), s) for t, s in meta.headlines()]
+    candidates = [(t, s) for t, s in candidates if not is_junk_title(t, meta)]
+    if not candidates:
+        return visible
+    best, source = candidates[0]
+    if source == "title" and visible:
+        return visible  # only <title> in metadata: the page's own headline is better evidence
+    if visible and main is not None and best.casefold() != visible.casefold():
+        # `Kicker: Title` in metadata and `Other kicker - Title` (or `Title`) on the page.
+        for part in [*main.headline_parts[1:], visible]:
+            if len(part.split()) >= 3 and best.endswith(part) and len(part) < len(best):
+                return part
+        for sep in (": ", " - ", " – ", " — "):
+            if sep in best and sep.strip() and visible.endswith(best.split(sep, 1)[1]):
+                tail = best.split(sep, 1)[1]
+                if len(tail.split()) >= 3 and len(tail) < len(visible) and not visible.startswith(best):
+                    return tail
+    return best
