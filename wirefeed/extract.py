@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from wirefeed.dateline import parse_dateline
-from wirefeed.mainstory import reconcile_title
+from wirefeed.mainstory import is_junk_title, reconcile_title
 from wirefeed.page import Line, Page, load_page
 from wirefeed.profiles import Profile
 from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
@@ -341,7 +341,9 @@ def _teasers(page: Page, profile: Profile | None) -> list[RawStory]:
     out = []
     for s in _segment(rest, profile, "listing"):
         s.kind = "teaser"
-        if s.dateline or s.stamp_source == "relative":
+        if s.title and is_junk_title(s.title):
+            s.title = None  # a byline or share label above a teaser's lead is not its title
+        if (s.dateline or s.stamp_source == "relative") and (s.title or s.lead):
             out.append(s)
     return out
 
@@ -389,6 +391,8 @@ def _article(page: Page, kind: str) -> RawStory | None:
     elif main is not None and main.datetime:
         story.stamp = story.stamp_datetime = main.datetime
         story.stamp_source = "time"
+    elif main is not None and main.printed_date:
+        story.stamp, story.stamp_source = main.printed_date, "text"
     return story
 
 

@@ -22,15 +22,17 @@ from wirefeed.metadata import Metadata, clean_text
 
 __all__ = ["MainStory", "find_main_story", "is_junk_title", "reconcile_title"]
 
-# Containers whose class/id says they are not the article's text.
+# Containers whose class/id says they are not the article's text; matched on whole words of the
+# attribute (camelCase split), so `commentary` is not `comment` and `adresse` is not `ad`.
 _BAD_CONTAINER_RE = re.compile(
-    r"comment|footer|sidebar|side-bar|teaser|related|recommend|promo|newsletter|share|sharing|social|"
-    r"cookie|consent|banner|advert|\bads?\b|ad-slot|adslot|sponsor|nav\b|navigation|menu|breadcrumb|"
-    r"outbrain|taboola|widget|popup|modal|subscribe|signup|sign-up|login|author-?bio|byline|"
-    r"caption|credit|more-?stories|most-?read|popular|trending|rail|newsticker|ticker|read-?more|"
-    r"also-?read|topics?-?list|tag-?list|\btags\b|meta-?data|toolbar|overlay|skip-?link",
-    re.IGNORECASE,
+    r"(?<![a-z])(?:comments?|kommentare?|footer|sidebar|teasers?|related|recommend\w*|promo\w*|newsletter|"
+    r"share|sharing|shariff|social|cookies?|consent|banner|ads?|advert\w*|anzeigen?|sponsor\w*|nav|navbar|"
+    r"navigation|menu|breadcrumbs?|outbrain|taboola|widgets?|popup|modal|subscribe|subscription|signup|"
+    r"login|byline|author-bio|caption|credits?|more-stories|most-read|popular|trending|rail|ticker|"
+    r"newsticker|tags|tag-list|toolbar|overlay|skip-link|read-more|also-read|recirculation|"
+    r"infobox|gallery)(?![a-z])"
 )
+_CAMEL_RE = re.compile(r"([a-z])([A-Z])")
 _GOOD_CONTAINER_RE = re.compile(
     r"article-?body|articlebody|story-?body|entry-?content|post-?content|article-?content|"
     r"article-?text|story-?text|text-?body|body-?text|rich-?text|article__body|article__content|"
@@ -75,6 +77,9 @@ _JUNK_PARAGRAPH_RE = re.compile(
 _BLOCK_CHILDREN = frozenset(
     ["p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "header", "figure"]
 )
+_PRINTED_DATE_RE = re.compile(
+    r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)?\d{2})(?!\d)(?:\D{0,12}?(\d{1,2})[:.](\d{2})(?!\d))?"
+)
 _MIN_PARAGRAPH = 25  # characters: shorter blocks carry no score (labels, buttons)
 _MAX_TITLE = 300
 
@@ -88,6 +93,7 @@ class MainStory:
     paragraphs: list[str] = field(default_factory=list)
     root: Any = None  # the element holding headline and text: not walked for teasers
     datetime: str | None = None  # a <time datetime> printed with the article
+    printed_date: str | None = None  # a date line printed with it (`25.04.2024 14:07`)
     text_chars: int = 0
     link_density: float = 0.0
 
@@ -101,41 +107,43 @@ def _attrs(el: Any) -> str:
 
 
 class _Judge:
-    """Caches, per element, whether it lies inside a container that is not the article's text."""
+    """Whether an element lies inside a container that is not the article's text; cached per element.
+
+    Walking up from the element: a skipped tag (aside, nav, figure …) or a container named like a
+    widget excludes it; a container named like an article body ends the walk (layout wrappers above
+    it, such as a ``sidebar-grid``, do not matter)."""
 
     def __init__(self) -> None:
-        self.bad: dict[Any, bool] = {}
+        self.verdict: dict[Any, bool] = {}
 
     def excluded(self, el: Any, stop: Any = None) -> bool:
         path = []
         cur = el.getparent()
         result = False
         while cur is not None and cur is not stop:
-            known = self.bad.get(cur)
+            known = self.verdict.get(cur)
             if known is not None:
                 result = known
                 break
             path.append(cur)
             tag = cur.tag if isinstance(cur.tag, str) else ""
-            if tag in _SKIP_TAGS or (tag != "body" and tag != "html" and self._bad_attrs(cur)):
+            if tag in _SKIP_TAGS:
                 result = True
                 break
+            attrs = _attrs(cur)
+            if attrs.strip() and tag not in ("body", "html"):
+                if _GOOD_CONTAINER_RE.search(attrs):
+                    break
+                if _BAD_CONTAINER_RE.search(_CAMEL_RE.sub(r"\1-\2", attrs).lower()) or (
+                    (cur.get("role") or "") in ("navigation", "complementary", "contentinfo", "banner")
+                ):
+                    result = True
+                    break
             cur = cur.getparent()
-        for p in path:
-            self.bad[p] = result
+        if stop is None:  # a walk cut short at `stop` says nothing about what lies above it
+            for p in path:
+                self.verdict[p] = result
         return result
-
-    @staticmethod
-    def _bad_attrs(el: Any) -> bool:
-        attrs = _attrs(el)
-        if not attrs.strip() or _GOOD_CONTAINER_RE.search(attrs):
-            return False
-        return bool(_BAD_CONTAINER_RE.search(attrs)) or (el.get("role") or "") in (
-            "navigation",
-            "complementary",
-            "contentinfo",
-            "banner",
-        )
 
 
 def _link_chars(el: Any) -> int:
@@ -268,6 +276,26 @@ def _container_weight(el: Any) -> float:
     return weight
 
 
+def _like_blocks(body_el: Any, scores: dict[Any, float]) -> list[Any]:
+    """Text blocks cut apart by ads or images: scored containers with the body's tag and class under
+    the same parent section."""
+    cls = (body_el.get("class") or "").split()[:1]
+    parent = body_el.getparent()
+    if not cls or parent is None:
+        return []
+    scope = parent.getparent() if parent.getparent() is not None else parent
+    return [
+        el
+        for el in scores
+        if el is not body_el
+        and el.tag == body_el.tag
+        and (el.get("class") or "").split()[:1] == cls
+        and _is_ancestor(scope, el)
+        and not _is_ancestor(body_el, el)
+        and not _is_ancestor(el, body_el)
+    ]
+
+
 def _is_ancestor(a: Any, el: Any) -> bool:
     return any(x is a for x in el.iterancestors())
 
@@ -297,9 +325,25 @@ def _lead_blocks(root: Any, body_el: Any, h1: Any, judge: _Judge) -> list[str]:
     return out
 
 
-def _clean_paragraphs(texts: list[str]) -> list[str]:
+def printed_date(text: str) -> str | None:
+    """``Do 25.04.24 | 14:07 Uhr`` → ``25.04.2024 14:07``: a date line as :func:`resolve_time` reads it."""
+    m = _PRINTED_DATE_RE.search(text)
+    if m is None:
+        return None
+    d, mo, y, h, mi = m.groups()
+    year = int(y) + (2000 if len(y) == 2 else 0)
+    if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31 and 1990 <= year <= 2100):
+        return None
+    return f"{int(d):02d}.{int(mo):02d}.{year}" + (f" {int(h):02d}:{mi}" if h is not None and int(h) < 24 else "")
+
+
+def _clean_paragraphs(texts: list[str], found: list[str]) -> list[str]:
+    """Drop bylines, timestamp lines, credits and duplicates; a printed date line goes to ``found``."""
     out: list[str] = []
     for t in texts:
+        if len(t) < 120 and printed_date(t) and len(_words(_PRINTED_DATE_RE.sub("", t))) <= 8:
+            found.append(printed_date(t) or "")
+            continue
         if len(t) < 200 and (_JUNK_PARAGRAPH_RE.match(t) or _BYLINE_RE.match(t) or _DATE_LINE_RE.match(t)):
             continue
         if out and t == out[-1]:
@@ -343,14 +387,22 @@ def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     texts: list[str] = []
     root = body_el
     if body_el is not None:
-        texts = [t for p, t in paragraphs if _is_ancestor(body_el, p)]
+        blocks = [body_el, *_like_blocks(body_el, scores)]
+        texts = [t for p, t in paragraphs if any(_is_ancestor(b, p) for b in blocks)]
         if h1 is not None:
             anc = set(h1.iterancestors())
             shared = _shared(body_el, anc)
             if shared is not None and shared.tag not in ("body", "html"):
                 root = shared
                 texts = _lead_blocks(shared, body_el, h1, judge) + texts
-    texts = _join_dateline(_clean_paragraphs(texts))
+    dates: list[str] = []
+    texts = _join_dateline(_clean_paragraphs(texts, dates))
+    description = meta.description()
+    if description and texts and not parse_dateline(texts[0]):
+        seen = _words(" ".join(texts[:2]))
+        words = _words(description)
+        if words and len(words & seen) < 0.6 * len(words):
+            texts.insert(0, description)  # a standfirst the page prints only in its metadata
     if h1 is None and not texts:
         return None
     chars = sum(len(t) for t in texts)
@@ -367,6 +419,7 @@ def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
         paragraphs=texts,
         root=root if root is not None else h1,
         datetime=stamp,
+        printed_date=dates[0] if dates else None,
         text_chars=chars,
         link_density=(_link_chars(body_el) / max(1, chars)) if body_el is not None else 1.0,
     )

@@ -18,6 +18,7 @@ __all__ = ["KINDS", "classify"]
 
 KINDS = ("article", "liveblog", "listing", "homepage", "feed", "text")
 _MIN_PROSE = 400  # characters of paragraph text that make a page's block an article's text
+_MIN_HEADLESS_PROSE = 1500  # without a visible headline, this much prose still makes an article
 _MAX_LINK_DENSITY = 0.35
 
 
@@ -47,7 +48,7 @@ def classify(meta: Metadata, main: MainStory | None, url: str, profile_kind: str
     if (
         prose
         and main is not None
-        and main.headline
+        and (main.headline or main.text_chars >= _MIN_HEADLESS_PROSE)
         and main.link_density <= _MAX_LINK_DENSITY
         and not meta.types & LISTING_TYPES
     ):
