@@ -35,6 +35,9 @@ class Source(_Model):
     name: str = Field(min_length=1, description="portal or agency profile name, e.g. zeelandnet")
     url: str = Field(pattern=r"^(https?|file)://", description="the page the story was read from")
     section: str | None = Field(None, description="section printed on the page, e.g. Buitenland")
+    page_kind: Literal["article", "liveblog", "listing", "homepage", "feed", "text"] | None = Field(
+        None, description="what kind of page the story was read from"
+    )
 
 
 class Dateline(_Model):
@@ -80,6 +83,9 @@ class Published(_Model):
     anchor: UtcDatetime | None = Field(description="reference time a relative stamp was resolved against")
     semantics: Literal["floor", "round", "unknown"] | None = None
     unresolved: str | None = Field(None, description="why at/earliest/latest are null, e.g. 'no-anchor'")
+    note: str | None = Field(
+        None, description="why the interval deserves a second look, e.g. 'after-reference-time'"
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> Published:

@@ -28,6 +28,7 @@ from wirefeed.mainstory import is_junk_title, reconcile_title
 from wirefeed.page import Line, Page, load_page
 from wirefeed.profiles import Profile
 from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
+from wirefeed.zones import page_zone
 
 __all__ = ["RawStory", "extract_page", "extract_stories"]
 
@@ -75,6 +76,7 @@ class RawStory:
     truncated: bool = False
     paragraphs: list[str] = field(default_factory=list)
     page_kind: str | None = None  # the kind of page it was read from (wirefeed.pagekind.KINDS)
+    zone: str | None = None  # zone(s) naive times of this page are read in, when no profile says
 
 
 @dataclass(slots=True)
@@ -396,8 +398,26 @@ def _article(page: Page, kind: str) -> RawStory | None:
     return story
 
 
+def _zone(page: Page) -> str:
+    times = page.meta.machine_times() + [ln.datetime for ln in page.lines if ln.datetime][:20]
+    if page.main is not None and page.main.datetime:
+        times.append(page.main.datetime)
+    return page_zone(
+        times=times, locale=page.meta.metas.get("og:locale"), lang=page.meta.lang_tag, url=page.url
+    )
+
+
 def extract_page(page: Page, *, profile: Profile | None = None) -> list[RawStory]:
     """Stories of an already loaded :class:`~wirefeed.page.Page`."""
+    stories = _stories(page, profile)
+    if page.is_html and profile is None and stories:
+        zone = _zone(page)
+        for s in stories:
+            s.zone = zone
+    return stories
+
+
+def _stories(page: Page, profile: Profile | None) -> list[RawStory]:
     profile_kind = profile.page_kind(page.url) if profile else None
     if page.is_html and page.kind in ("article", "liveblog"):
         article = _article(page, page.kind)

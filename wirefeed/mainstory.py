@@ -75,7 +75,23 @@ _JUNK_PARAGRAPH_RE = re.compile(
     re.IGNORECASE,
 )
 _BLOCK_CHILDREN = frozenset(
-    ["p", "div", "ul", "ol", "table", "section", "article", "h1", "h2", "h3", "h4", "h5", "h6", "header", "figure"]
+    [
+        "p",
+        "div",
+        "ul",
+        "ol",
+        "table",
+        "section",
+        "article",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "figure",
+    ]
 )
 _PRINTED_DATE_RE = re.compile(
     r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)?\d{2})(?!\d)(?:\D{0,12}?(\d{1,2})[:.](\d{2})(?!\d))?"
@@ -155,11 +171,19 @@ def is_junk_title(text: str | None, meta: Metadata | None = None) -> bool:
     if not text:
         return True
     t = text.strip()
-    if len(t) < 4 or len(t) > _MAX_TITLE or _WIDGET_TITLE_RE.match(t) or _BYLINE_RE.match(t):
+    if len(t) < 4 or len(t) > _MAX_TITLE or _WIDGET_TITLE_RE.match(t) or is_byline(t):
         return True
     if _DATE_LINE_RE.match(t) and sum(c.isdigit() for c in t) >= 4:
         return True
     return meta is not None and meta.site_name_like(t)
+
+
+def is_byline(text: str) -> bool:
+    """``By Tom Davies - Associated Press - Friday, …``, ``Von Eva Muster``; not ``Von München bis
+    Aachen: Im Netz …`` (a headline that starts with the same word)."""
+    if not _BYLINE_RE.match(text) or (":" in text.split(None, 1)[-1][:60] and "By" not in text[:3]):
+        return False
+    return len(text.split()) <= 6 or any(c.isdigit() for c in text) or " - " in text or " | " in text
 
 
 def _words(text: str) -> set[str]:
@@ -334,7 +358,9 @@ def printed_date(text: str) -> str | None:
     year = int(y) + (2000 if len(y) == 2 else 0)
     if not (1 <= int(mo) <= 12 and 1 <= int(d) <= 31 and 1990 <= year <= 2100):
         return None
-    return f"{int(d):02d}.{int(mo):02d}.{year}" + (f" {int(h):02d}:{mi}" if h is not None and int(h) < 24 else "")
+    return f"{int(d):02d}.{int(mo):02d}.{year}" + (
+        f" {int(h):02d}:{mi}" if h is not None and int(h) < 24 else ""
+    )
 
 
 def _clean_paragraphs(texts: list[str], found: list[str]) -> list[str]:
@@ -344,7 +370,7 @@ def _clean_paragraphs(texts: list[str], found: list[str]) -> list[str]:
         if len(t) < 120 and printed_date(t) and len(_words(_PRINTED_DATE_RE.sub("", t))) <= 8:
             found.append(printed_date(t) or "")
             continue
-        if len(t) < 200 and (_JUNK_PARAGRAPH_RE.match(t) or _BYLINE_RE.match(t) or _DATE_LINE_RE.match(t)):
+        if len(t) < 200 and (_JUNK_PARAGRAPH_RE.match(t) or is_byline(t) or _DATE_LINE_RE.match(t)):
             continue
         if out and t == out[-1]:
             continue
@@ -361,6 +387,19 @@ def _join_dateline(paragraphs: list[str]) -> list[str]:
         if dl is not None and len(dl.text.strip()) >= len(paragraphs[0]) - 1:
             return [joined, *paragraphs[2:]]
     return paragraphs
+
+
+def _short_date(scope: Any, judge: _Judge) -> str | None:
+    """A date printed on its own in a short element of the article (``<span>06.01.2026</span>``)."""
+    for el in scope.iter("span", "time", "div", "li", "p", "small"):
+        text = (el.text or "").strip() or (el.tail or "").strip()
+        if el.tag == "li" or not text:
+            text = _text(el)
+        if 6 <= len(text) <= 60 and any(c.isdigit() for c in text):
+            found = printed_date(text)
+            if found and not judge.excluded(el, scope):
+                return found
+    return None
 
 
 def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
@@ -412,6 +451,8 @@ def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
         if t.get("datetime") and not judge.excluded(t, scope):
             stamp = t.get("datetime").strip()
             break
+    if not dates:
+        dates = [d for d in (_short_date(scope, judge), printed_date(meta.title or "")) if d][:1]
     headline = clean_text(_text(h1)) if h1 is not None else None
     return MainStory(
         headline=headline,
@@ -429,10 +470,11 @@ _SUFFIX_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " « ",
 
 
 def strip_site(title: str, meta: Metadata, host: str) -> str:
-    """``Headline | Site`` → ``Headline`` when the tail names the site (or the page's host)."""
+    """``Headline | Site`` → ``Headline`` when the tail names the site (or the page's host); a date
+    printed after it goes too (``Headline | Site | 28.04.2023``)."""
     names = [n.casefold() for n in meta.site_names]
     label = host.casefold().removeprefix("www.").split(".")[0]
-    for _ in range(2):
+    for _ in range(3):
         cut = max((title.rfind(s), s) for s in _SUFFIX_SEPS)
         pos, sep = cut
         if pos <= 0:
@@ -440,7 +482,8 @@ def strip_site(title: str, meta: Metadata, host: str) -> str:
         tail = title[pos + len(sep) :].strip().casefold()
         squashed = re.sub(r"[^a-z0-9]", "", tail)
         if tail and (
-            any(n and (n in tail or tail in n) for n in names)
+            (len(tail) <= 20 and printed_date(tail))
+            or any(n and (n in tail or tail in n) for n in names)
             or (label and len(label) > 2 and (label in squashed or squashed in label))
         ):
             title = title[:pos].rstrip()
@@ -457,20 +500,24 @@ def reconcile_title(main: MainStory | None, meta: Metadata, host: str) -> str | 
     """
     visible = main.headline if main is not None and not is_junk_title(main.headline, meta) else None
     candidates = [(strip_site(t, meta, host), s) for t, s in meta.headlines()]
-    candidates = [(t, s) for t, s in candidates if not is_junk_title(t, meta)]
+    candidates = [
+        (t, s)
+        for t, s in candidates
+        if not is_junk_title(t, meta) and not (s == "microdata" and t == visible)
+    ]
     if not candidates:
         return visible
     best, source = candidates[0]
     if source == "title" and visible:
         return visible  # only <title> in metadata: the page's own headline is better evidence
-    if visible and main is not None and best.casefold() != visible.casefold():
-        # `Kicker: Title` in metadata and `Other kicker - Title` (or `Title`) on the page.
-        for part in [*main.headline_parts[1:], visible]:
+    if visible and main is not None and best.casefold() != visible.casefold() and main.headline_parts:
+        # `Kicker: Title` in metadata, `Other kicker - Title` on the page: the shared title. The same
+        # kicker in both: the metadata headline as it is.
+        parts = main.headline_parts
+        for k in range(1, len(parts)):
+            part = parts[k]
             if len(part.split()) >= 3 and best.endswith(part) and len(part) < len(best):
-                return part
-        for sep in (": ", " - ", " – ", " — "):
-            if sep in best and sep.strip() and visible.endswith(best.split(sep, 1)[1]):
-                tail = best.split(sep, 1)[1]
-                if len(tail.split()) >= 3 and len(tail) < len(visible) and not visible.startswith(best):
-                    return tail
+                kicker = best[: -len(part)].strip(" :-–—|").casefold()
+                printed = " ".join(parts[:k]).strip(" :-–—|").casefold()
+                return best if kicker == printed else part
     return best

@@ -39,6 +39,7 @@ ARTICLE_TYPES = frozenset(
         "TechArticle",
         "SatiricalArticle",
         "SocialMediaPosting",
+        "ClaimReview",
     }
 )
 LIVEBLOG_TYPES = frozenset({"LiveBlogPosting"})
@@ -136,6 +137,7 @@ class Metadata:
     title: str | None = None  # <title>
     canonical: str | None = None
     lang: str | None = None
+    lang_tag: str | None = None  # <html lang> as printed (`en-GB`)
     site_names: list[str] = field(default_factory=list)
 
     @property
@@ -184,6 +186,14 @@ class Metadata:
             text = clean_text(self.metas.get(key))
             if text:
                 out.append((text, "meta"))
+        return out
+
+    def machine_times(self) -> list[str]:
+        """Every machine-readable time the metadata holds (for the page's zone)."""
+        out = [v for v, _ in self.published()]
+        for obj in self.articles[:3]:
+            out += [v for k in ("dateModified", "datePublished") if (v := clean_text(obj.get(k)))]
+        out += [self.metas[k] for k in MODIFIED_METAS if self.metas.get(k)]
         return out
 
     def modified(self) -> str | None:
@@ -320,6 +330,7 @@ def read_metadata(doc: Any, url: str) -> Metadata:
     title = doc.find(".//title")
     if title is not None:
         meta.title = clean_text("".join(title.itertext()))
+    meta.lang_tag = (doc.get("lang") or "").strip() or None
     lang = doc.get("lang") or meta.metas.get("og:locale") or meta.metas.get("content-language")
     if lang:
         code = lang.strip().split("-")[0].split("_")[0].lower()

@@ -63,7 +63,12 @@ def new_item(
         "id": story_id(url=url, source=source_name, title=story.title, lead=story.lead),
         "kind": story.kind,
         "url": url,
-        "source": {"name": source_name, "url": page_url, "section": story.section or page_section},
+        "source": {
+            "name": source_name,
+            "url": page_url,
+            "section": story.section or page_section,
+            "page_kind": story.page_kind,
+        },
         "title": story.title,
         "lead": story.lead,
         "body": body,
@@ -84,7 +89,7 @@ def new_item(
             "stamp_datetime": story.stamp_datetime,
             "truncated": story.truncated,
             "anchor": rfc3339(anchor),
-            "tz": profile.timezone if profile else "Europe/Amsterdam",
+            "tz": profile.timezone if profile else (story.zone or "Europe/Amsterdam"),
             "semantics": profile.semantics if profile else "floor",
             "profile_language": profile.language if profile else None,
             "portal_country": profile.country if profile else None,
@@ -140,6 +145,7 @@ def _published(r: ResolvedTime, source: str) -> dict[str, Any]:
         "anchor": rfc3339(r.anchor) if r.kind != "absolute" else None,
         "semantics": r.semantics if r.kind == "relative" else None,
         "unresolved": None,
+        "note": None,
     }
 
 
@@ -161,8 +167,9 @@ def apply_time(item: dict[str, Any]) -> str:
     language = raw.get("profile_language")
     resolved: list[ResolvedTime] = []
     sources: list[str] = []  # where each resolved interval came from
+    future = False  # a publish time after the reference time: kept, with a note (counted)
     if machine:  # a machine-readable value beats the printed one
-        r = resolve_time(machine, ref, tz=tz, semantics=semantics)
+        r, future = _resolve_kept(machine, ref, tz=tz, semantics=semantics)
         if r is not None:
             resolved.append(r)
             sources.append(source if source in ("jsonld", "meta", "rss") else "time")
@@ -176,7 +183,7 @@ def apply_time(item: dict[str, Any]) -> str:
         "semantics": None,
     }
     if stamp and not resolved:
-        r = resolve_time(stamp, ref, tz=tz, language=language, semantics=semantics)
+        r, future = _resolve_kept(stamp, ref, tz=tz, language=language, semantics=semantics)
         if r is None:
             item["published"] = {
                 "raw": stamp,
@@ -210,7 +217,21 @@ def apply_time(item: dict[str, Any]) -> str:
         best, outcome = resolved[0], "conflict"
     narrowest = min(range(len(resolved)), key=lambda i: resolved[i].latest - resolved[i].earliest)
     item["published"] = _published(best, sources[narrowest])
+    if future:
+        item["published"]["note"] = "after-reference-time"
+        return "future-kept"
     return outcome
+
+
+def _resolve_kept(raw: str, ref: datetime, **kw: Any) -> tuple[ResolvedTime | None, bool]:
+    """resolve_time, keeping an absolute time after the reference time (a crawl date read at noon,
+    a clock ahead): returns the interval and whether it lies in the future."""
+    try:
+        return resolve_time(raw, ref, **kw), False
+    except TimeParseError as exc:
+        if exc.reason != "future":
+            raise
+        return resolve_time(raw, ref, allow_future=True, **kw), True
 
 
 # Enough text for a confident answer; detection cost grows with length.

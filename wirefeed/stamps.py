@@ -374,9 +374,16 @@ class ResolvedTime(NamedTuple):
     semantics: str
 
 
+Zones = ZoneInfo | tuple[ZoneInfo, ...]
+
+
 # --- wall-clock helpers -----------------------------------------------------------------------------
-def _to_utc_bounds(naive: datetime, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """Both UTC readings of a local wall time (they differ only inside a DST fold or gap)."""
+def _to_utc_bounds(naive: datetime, tz: Zones) -> tuple[datetime, datetime]:
+    """Both UTC readings of a local wall time (they differ only inside a DST fold or gap); with
+    several zones (the page's zone is not known), the earliest and latest of all their readings."""
+    if isinstance(tz, tuple):
+        every = [_to_utc_bounds(naive, z) for z in tz]
+        return min(b[0] for b in every), max(b[1] for b in every)
     off0 = tz.utcoffset(naive)
     off1 = tz.utcoffset(naive.replace(fold=1))
     a = (naive - off0).replace(tzinfo=UTC)  # type: ignore[operator]
@@ -462,14 +469,17 @@ def _relative(
     return earliest, latest
 
 
-def _day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
+def _day_bounds(day: date, tz: Zones) -> tuple[datetime, datetime]:
+    if isinstance(tz, tuple):
+        every = [_day_bounds(day, z) for z in tz]
+        return min(b[0] for b in every), max(b[1] for b in every)
     start = _to_utc_bounds(datetime(day.year, day.month, day.day), tz)[0]
     nxt = day + _DAY
     end = _to_utc_bounds(datetime(nxt.year, nxt.month, nxt.day), tz)[0]
     return start, end
 
 
-def _clock_bounds(day: date, h: int, mi: int, s: str | None, tz: ZoneInfo) -> tuple[datetime, datetime, str]:
+def _clock_bounds(day: date, h: int, mi: int, s: str | None, tz: Zones) -> tuple[datetime, datetime, str]:
     lo, hi = _to_utc_bounds(datetime(day.year, day.month, day.day, h, mi, int(s or 0)), tz)
     if s is not None:
         return lo, hi, "second"
@@ -505,13 +515,13 @@ def _dateparser(languages: tuple[str, ...] | None) -> Any:
 
 
 def _fallback(
-    raw: str, anchor: datetime, tz: ZoneInfo, language: str | None
+    raw: str, anchor: datetime, tz: Zones, language: str | None
 ) -> tuple[datetime, datetime, str] | None:
     if not _LOOKS_LIKE_DATE_RE.search(raw.lower()) or len(raw) > 80:
         return None
     langs = (language,) if language else ("nl", "en", "de", "fr")
     parser = _dateparser(langs)
-    local_anchor = anchor.astimezone(tz).replace(tzinfo=None)
+    local_anchor = anchor.astimezone(tz[0] if isinstance(tz, tuple) else tz).replace(tzinfo=None)
     with _dateparser_base(parser, local_anchor):
         data = parser.get_date_data(raw)
     if data is None or data.date_obj is None:
@@ -548,7 +558,7 @@ class _dateparser_base:
         self.parser._settings.RELATIVE_BASE = self.old
 
 
-def _absolute(s: str, raw: str, tz: ZoneInfo) -> tuple[datetime, datetime, str] | None:
+def _absolute(s: str, raw: str, tz: Zones) -> tuple[datetime, datetime, str] | None:
     iso = raw.strip()
     if _ISO_RE.match(iso):
         value = datetime.fromisoformat(iso.replace("Z", "+00:00").replace(" ", "T"))
@@ -601,7 +611,15 @@ _CALENDAR_UNITS = {
 
 @lru_cache(maxsize=64)
 def _zone(tz: str) -> ZoneInfo:
-    return ZoneInfo(tz)
+    """The zone wall-clock arithmetic uses: the first of a space-separated list."""
+    return ZoneInfo(tz.split(None, 1)[0])
+
+
+@lru_cache(maxsize=64)
+def _zones(tz: str) -> Zones:
+    """Every zone a naive time may be in: one, or a tuple when the page's zone is not known."""
+    names = tz.split()
+    return ZoneInfo(names[0]) if len(names) == 1 else tuple(ZoneInfo(n) for n in names)
 
 
 def _floor_ages(n: float, unit: str) -> tuple[timedelta, timedelta, timedelta] | None:
@@ -652,8 +670,13 @@ def resolve_time(
     tz: str = "Europe/Amsterdam",
     language: str | None = None,
     semantics: str = "floor",
+    allow_future: bool = False,
 ) -> ResolvedTime | None:
     """Resolve a printed stamp against ``anchor`` (an aware datetime: when the page was served).
+
+    ``tz`` is the zone naive times are read in; several zones separated by spaces (the page's zone is
+    not known) give the interval that covers every one of them. ``allow_future`` keeps an absolute
+    time after the anchor instead of raising (the caller records that it lies in the future).
 
     Returns ``None`` when ``raw`` holds no time expression; raises :class:`TimeParseError` when it holds
     one that cannot be true (negative, absurdly old, in the future). ``semantics`` is ``floor``
@@ -717,7 +740,8 @@ def resolve_time(
                     day -= _DAY * 7
                     result = _clock_bounds(day, h, mi, sec, zone)
         else:
-            result = _absolute(spec[1], raw, zone) or _fallback(raw, anchor, zone, language)
+            zones = _zones(tz) if " " in tz else zone
+            result = _absolute(spec[1], raw, zones) or _fallback(raw, anchor, zones, language)
     except (OverflowError, ValueError) as exc:
         if isinstance(exc, TimeParseError):
             raise
@@ -727,11 +751,12 @@ def resolve_time(
     earliest, latest, precision = result
     # An age is never negative and was bounded when parsed; dates and clock times must be checked here.
     if kind not in ("relative", "now"):
-        if earliest > anchor + MAX_SKEW:
+        if earliest > anchor + MAX_SKEW and not allow_future:
             raise TimeParseError(raw, "future", f"after the anchor {anchor.isoformat()}")
         if anchor - earliest > _MAX_AGE:
             raise TimeParseError(raw, "too-old", f"more than {MAX_AGE_YEARS} years before the anchor")
-    latest = min(latest, anchor)
+    if not (allow_future and kind not in ("relative", "now")):
+        latest = min(latest, anchor)
     earliest = min(earliest, latest)
     at = earliest + (latest - earliest) / 2
     return ResolvedTime(
