@@ -174,6 +174,7 @@ class PortalSpider(scrapy.Spider):
             response.body,
             url=response.url,
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+            profile_kind=prof.page_kind(response.url),
         )
         stories = extract_page(page, profile=prof)
         kind = prof.page_kind(response.url) or (

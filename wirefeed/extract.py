@@ -362,11 +362,14 @@ def _paragraphs(page: Page) -> list[str]:
     return visible
 
 
-def _article(page: Page, kind: str) -> RawStory | None:
+def _article(page: Page, kind: str, profile: Profile | None) -> RawStory | None:
     """The page's own article from its markup and metadata, strongest evidence first."""
     meta, main = page.meta, page.main
     title = reconcile_title(main, meta, urlsplit(page.url).hostname or "")
     paragraphs = _paragraphs(page)
+    if profile and profile.boilerplate:
+        boiler = [re.compile(p) for p in profile.boilerplate]
+        paragraphs = [p for p in paragraphs if not any(b.search(p) for b in boiler)]
     if not paragraphs and not title:
         return None
     story = RawStory(
@@ -419,8 +422,8 @@ def extract_page(page: Page, *, profile: Profile | None = None) -> list[RawStory
 
 def _stories(page: Page, profile: Profile | None) -> list[RawStory]:
     profile_kind = profile.page_kind(page.url) if profile else None
-    if page.is_html and page.kind in ("article", "liveblog"):
-        article = _article(page, page.kind)
+    if page.is_html and page.kind in ("article", "liveblog") and profile_kind != "listing":
+        article = _article(page, page.kind, profile)
         teasers = _teasers(page, profile)
         if article is None:
             return teasers

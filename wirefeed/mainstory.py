@@ -58,8 +58,8 @@ _WIDGET_TITLE_RE = re.compile(
     re.IGNORECASE,
 )
 _BYLINE_RE = re.compile(
-    r"^(?:by|von|door|par|di|por|de|from|text:|autor(?:in)?:?|author:?|redaktion:?|reporting by)\s+\S",
-    re.IGNORECASE,
+    r"^(?:[Bb]y|BY|[Vv]on|VON|[Dd]oor|DOOR|[Pp]ar|PAR|[Pp]or|[Ff]rom|[Tt]ext:|[Aa]utor(?:in)?:?|[Aa]uthor:?|"
+    r"[Rr]edaktion:?|[Rr]eporting by)\s+[A-ZÀ-ÞŁŚŻ]"
 )
 _DATE_LINE_RE = re.compile(
     r"^(?:(?:updated|published|aktualisiert|veröffentlicht|stand|gepubliceerd|bijgewerkt|publié|mis à jour|"
@@ -183,6 +183,8 @@ def is_byline(text: str) -> bool:
     Aachen: Im Netz …`` (a headline that starts with the same word)."""
     if not _BYLINE_RE.match(text) or (":" in text.split(None, 1)[-1][:60] and "By" not in text[:3]):
         return False
+    if parse_dateline(text) is not None:
+        return False  # `DOOR (ANP) - …` is a dateline
     return len(text.split()) <= 6 or any(c.isdigit() for c in text) or " - " in text or " | " in text
 
 
@@ -219,6 +221,20 @@ def _pick_h1(doc: Any, body_el: Any, meta: Metadata, judge: _Judge) -> Any:
         if score > best_score:
             best, best_score = h, score
     return best
+
+
+def _near(el: Any, h1_ancestors: set[Any]) -> bool:
+    """``el`` shares a close container with the headline (within three levels above ``el``)."""
+    if not h1_ancestors:
+        return False
+    cur = el
+    for _ in range(4):
+        if cur is None or cur.tag in ("body", "html"):
+            return False
+        if cur in h1_ancestors:
+            return True
+        cur = cur.getparent()
+    return False
 
 
 def _shared(el: Any, ancestors: set[Any]) -> Any:
@@ -408,15 +424,25 @@ def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     scores, paragraphs = _score_paragraphs(doc, judge)
     body_el = None
     if scores:
-        ranked = sorted(scores.items(), key=lambda kv: kv[1] * _container_weight(kv[0]), reverse=True)
-        body_el, top = ranked[0]
-        top *= _container_weight(body_el)
+        first_h1 = _pick_h1(doc, None, meta, judge)
+        h1_near = set(first_h1.iterancestors()) if first_h1 is not None else set()
+        ranked = sorted(scores.items(), key=lambda kv: kv[1] * _container_weight(kv[0]), reverse=True)[:6]
+
+        def final(el: Any, score: float) -> float:
+            # Teaser rails carry their headlines as links; the article's text sits by its headline.
+            chars = len(_text(el)) or 1
+            near = 1.5 if _near(el, h1_near) else 1.0
+            return score * _container_weight(el) * max(0.0, 1 - _link_chars(el) / chars) * near
+
+        finals = {el: final(el, sc) for el, sc in ranked}
+        body_el = max(finals, key=finals.__getitem__)
+        top = finals[body_el]
         # Text split into sibling blocks (ads in between): the common parent scores nearly as well.
         for _ in range(3):
             parent = body_el.getparent()
-            if parent is None or parent.tag in ("body", "html"):
+            if parent is None or parent.tag in ("body", "html") or parent not in scores:
                 break
-            if scores.get(parent, 0.0) * _container_weight(parent) >= 0.75 * top:
+            if final(parent, scores[parent]) >= 0.75 * top:
                 body_el = parent
             else:
                 break
