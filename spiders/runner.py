@@ -15,6 +15,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
+from wirefeed.monitors import format_failure
+
 __all__ = ["exit_code", "run_crawl", "run_demo", "write_demo_profiles"]
 
 
@@ -49,16 +51,19 @@ def _settings(
     return settings
 
 
-EXIT_OK, EXIT_FAILED, EXIT_PARTIAL = 0, 1, 3
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 4
 
 
 def exit_code(stats: dict[str, Any]) -> int:
     """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
-    ``wirefeed/fetch/failed/*`` stats). 1: the crawl did not finish or read nothing."""
+    ``wirefeed/fetch/failed/*`` stats). 4: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
+    it outranks 3). 1: the crawl did not finish or read nothing."""
     if stats.get("finish_reason") not in ("finished", "closespider_pagecount", "closespider_itemcount"):
         return EXIT_FAILED
     if not stats.get("wirefeed/fetch/pages"):
         return EXIT_FAILED
+    if any(k.startswith("wirefeed/monitor/failed/") for k in stats):
+        return EXIT_MONITOR
     if any(k.startswith("wirefeed/fetch/failed/") for k in stats):
         return EXIT_PARTIAL
     return EXIT_OK
@@ -71,6 +76,8 @@ def print_summary(stats: dict[str, Any], out: Any = sys.stderr) -> None:
     print(f"run summary: finish_reason={stats.get('finish_reason')} records emitted={emitted}", file=out)
     for k in keys:
         print(f"  {k.ljust(width)}  {stats[k]}", file=out)
+    for failure in stats.get("monitor/failures", []):
+        print(format_failure(failure), file=out)
 
 
 def run_crawl(

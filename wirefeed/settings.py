@@ -42,6 +42,8 @@ ITEM_PIPELINES = {
     "wirefeed.pipelines.stages.ValidatePipeline": 400,
     "wirefeed.pipelines.stages.DedupPipeline": 500,
 }
+# Monitors after every run, the run history in the state store (wirefeed.monitors)
+EXTENSIONS = {"wirefeed.pipelines.monitor.MonitorExtension": 900}
 # `scrapy crawl … -o out.jsonl` writes the records' own JSON too
 FEED_EXPORTERS = {
     "jsonlines": "wirefeed.pipelines.export.RecordExporter",
@@ -62,3 +64,5 @@ WIREFEED_NEARDUP_DAYS = 7  # stories seen within this window take part in cluste
 WIREFEED_RETENTION_DAYS = 365  # forget stories not seen for this long (0: keep forever)
 WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)
+WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")
+WIREFEED_ALERT_URL = None  # POST failing monitors here as JSON (also read from the environment)

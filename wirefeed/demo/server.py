@@ -93,7 +93,9 @@ def running_demo(site: DemoSite | None = None) -> Iterator[dict[str, DemoServer]
 
 
 def main() -> None:
-    with running_demo() as servers:
+    # ``--listing-markup app``: the zeeland portal after a redesign (see DemoSite)
+    markup = sys.argv[sys.argv.index("--listing-markup") + 1] if "--listing-markup" in sys.argv else "classic"
+    with running_demo(DemoSite(started=datetime.now(UTC), listing_markup=markup)) as servers:
         print(json.dumps({name: s.base_url for name, s in servers.items()}), flush=True)
         with contextlib.suppress(KeyboardInterrupt):
             sys.stdin.read()  # serve until the parent closes our stdin

@@ -64,10 +64,13 @@ def _dateline(s: dict[str, Any]) -> str:
 @dataclass
 class DemoSite:
     """Renders both portals. ``started`` fixes when each story was published; ``edits`` maps a slug to
-    replacement paragraphs (a story updated on the portal)."""
+    replacement paragraphs (a story updated on the portal). ``listing_markup="app"`` is the zeeland
+    portal after a redesign: its listings become a script-rendered shell with the stories in a JSON
+    attribute, so a crawl finds no teasers there (what the monitors must catch)."""
 
     started: datetime
     edits: dict[str, list[str]] | None = None
+    listing_markup: str = "classic"  # classic | app
 
     def published(self, s: dict[str, Any]) -> datetime:
         return self.started - timedelta(minutes=s["age_minutes"])
@@ -96,7 +99,17 @@ class DemoSite:
             f'<div class="tsr-t">{dutch_age(now - self.published(s))}</div></div>'
         )
 
+    def _zeeland_app_listing(self, title: str, chunk: list[dict[str, Any]], canonical: str) -> str:
+        data = [{"id": s["slug"], "kop": s["title"], "ts": self.published(s).isoformat()} for s in chunk]
+        body = (
+            f'<div id="app" data-props="{escape(json.dumps(data, ensure_ascii=False))}"></div>'
+            '<script src="/static/app.js" defer></script>'
+        )
+        return self._zeeland_frame(title, body, canonical)
+
     def zeeland(self, path: str, query: dict[str, str], now: datetime, base: str) -> str | None:
+        if self.listing_markup == "app" and path in ("/", "/nieuws"):
+            return self._zeeland_app_listing("Nieuws", stories()[:8], base + path)
         if path in ("/", "/nieuws"):
             items = "\n".join(self._zeeland_teaser(s, now, True) for s in stories()[:8])
             return self._zeeland_frame(
@@ -114,6 +127,10 @@ class DemoSite:
                 return None
             in_section = [s for s in stories() if s["section"] == parts[1]]
             chunk = in_section[(page - 1) * PER_PAGE : page * PER_PAGE]
+            if self.listing_markup == "app":
+                return self._zeeland_app_listing(
+                    SECTIONS[parts[1]], chunk, f"{base}/nieuws/{parts[1]}?page={page}"
+                )
             items = "\n".join(self._zeeland_teaser(s, now, True) for s in chunk)
             pager = " ".join(f'<a href="/nieuws/{parts[1]}?page={n}">{n}</a>' for n in range(1, PAGES + 1))
             body = (
