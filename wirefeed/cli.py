@@ -1,4 +1,4 @@
-"""The ``wirefeed`` command line: crawl, parse, demo, schema, validate, profiles.
+"""The ``wirefeed`` command line: crawl, parse, demo, schema, validate, profiles, report.
 
 Exit codes: 0 ok; 1 the run failed or produced nothing it should have; 2 bad usage or input
 (a missing file, a malformed profile, an invalid JSONL line in ``validate``); 3 (crawl, demo) some
@@ -195,6 +195,23 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_demo(output=args.output, state=args.state, settings=args.set or [], fmt=args.format)
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from wirefeed.report import write_report
+
+    if not args.state and not args.files:
+        print("wirefeed report: give a state store (--state PATH) and/or JSONL files", file=sys.stderr)
+        return EXIT_USAGE
+    missing = [p for p in [*(args.state or []), *args.files] if not Path(p).is_file()]
+    if missing:
+        print(f"wirefeed report: no such file: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    data = write_report(
+        args.output, states=args.state or [], files=args.files, generated=datetime.now(UTC), title=args.title
+    )
+    print(f"{args.output}: {len(data.runs)} runs, {data.records.records} records", file=sys.stderr)
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="wirefeed", description=__doc__.split("\n")[0])
     sub = ap.add_subparsers(dest="command", required=True)
@@ -242,6 +259,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.add_argument("--stats", action="store_true", help="print counts by agency, country, language, hour")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("report", help="one self-contained HTML page about the runs and records")
+    p.add_argument("files", nargs="*", metavar="FILE", help="JSONL record files")
+    p.add_argument("--state", action="append", metavar="PATH", help="a state store (its run history)")
+    p.add_argument("-o", "--output", default="report.html", help="the HTML file (default report.html)")
+    p.add_argument("--title", default="wirefeed report")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("profiles", help="list portal profiles")
     p.add_argument("--profile", action="append", metavar="FILE")
