@@ -51,12 +51,12 @@ def _settings(
     return settings
 
 
-EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 5  # 4: the state store is locked (cli)
 
 
 def exit_code(stats: dict[str, Any]) -> int:
     """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
-    ``wirefeed/fetch/failed/*`` stats). 4: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
+    ``wirefeed/fetch/failed/*`` stats). 5: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
     it outranks 3). 1: the crawl did not finish or read nothing."""
     if stats.get("finish_reason") not in ("finished", "closespider_pagecount", "closespider_itemcount"):
         return EXIT_FAILED

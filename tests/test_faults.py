@@ -130,7 +130,7 @@ def test_exit_code_says_some_pages_failed(tmp_path: Path, faults: dict[str, str]
     ]
     for k, v in SETTINGS.items():
         args += ["-s", f"{k}={v}"]
-    args += ["-s", "WIREFEED_MONITOR_MAX_FAILED_SHARE=1"]  # else 12 of 22 failed also fails a monitor: exit 4
+    args += ["-s", "WIREFEED_MONITOR_MAX_FAILED_SHARE=1"]  # else 12 of 22 failed also fails a monitor: exit 5
     proc = subprocess.run(args, capture_output=True, text=True, timeout=180)
     assert proc.returncode == 3, proc.stderr  # finished, but some pages could not be fetched
     assert "wirefeed/fetch/failed/http-500" in proc.stderr

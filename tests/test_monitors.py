@@ -201,7 +201,7 @@ def test_changed_listing_markup_exits_with_the_monitor_code_and_alerts_once(
         cmd += ["--profile", p]
     env = {**os.environ, "WIREFEED_ALERT_URL": url}
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, cwd=REPO, env=env)
-    assert proc.returncode == EXIT_MONITOR == 4, proc.stderr
+    assert proc.returncode == EXIT_MONITOR == 5, proc.stderr
     assert (
         "monitor failed: stories-drop: demo-zeeland: 0 stories, under 50% of the median 32 of the last 3 runs"
         in proc.stderr

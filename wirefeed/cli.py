@@ -2,7 +2,7 @@
 
 Exit codes: 0 ok; 1 the run failed or produced nothing it should have; 2 bad usage or input
 (a missing file, a malformed profile, an invalid JSONL line in ``validate``); 3 (crawl, demo) some
-pages could not be fetched; 4 (crawl, demo) a monitor failed (``wirefeed.monitors``; outranks 3).
+pages could not be fetched; 5 (crawl, demo) a monitor failed (``wirefeed.monitors``; outranks 3).
 Scrapy is imported only by ``crawl`` and ``demo``; ``parse`` runs the pure core.
 """
 
