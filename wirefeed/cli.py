@@ -44,7 +44,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     from wirefeed.ninjs import to_ninjs
     from wirefeed.offline import process_page, read_sidecar, source_name_for
     from wirefeed.profiles import get_profile, profile_for_url
+    from wirefeed.replay import replay_warc
     from wirefeed.store import StateStore
+    from wirefeed.warc import is_warc
 
     stats: Counter[str] = Counter()
     fetched_at = datetime.now(UTC)  # the CLI is the top level: the only place that reads the clock
@@ -55,6 +57,18 @@ def cmd_parse(args: argparse.Namespace) -> int:
         stack.callback(store.close)
         out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
         for name in args.files:
+            if is_warc(name) and Path(name).is_file():  # a crawl's WARC: every page, in fetch order
+                forced = get_profile(args.profile) if args.profile else None
+                for result in replay_warc(name, store=store, stats=stats, fetched_at=fetched_at, profile=forced,
+                                          source=args.source, reference_time=args.reference_time):  # fmt: skip
+                    for record in result.records:
+                        data = to_ninjs(record.model_dump(mode="json")) if args.format == "ninjs" else None
+                        out.write(
+                            (json.dumps(data, ensure_ascii=False) if data else record.model_dump_json())
+                            + "\n"
+                        )
+                    rejected.extend(result.rejected)
+                continue
             if name == "-":
                 content: bytes = sys.stdin.buffer.read()
                 meta: dict[str, Any] = {}
@@ -229,7 +243,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_crawl)
 
     p = sub.add_parser("parse", help="read saved pages (HTML or text renderings) offline")
-    p.add_argument("files", nargs="+", metavar="FILE", help="page files; - reads standard input")
+    p.add_argument(
+        "files",
+        nargs="+",
+        metavar="FILE",
+        help="page files or WARC files (.warc, .warc.gz); - reads standard input",
+    )
     p.add_argument("--url", help="the URL the page was read from")
     p.add_argument("--source", help="portal name (default: the profile owning --url, else its host)")
     p.add_argument("--reference-time", type=_iso, help="when the page was served (ISO 8601 with offset)")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -19,7 +20,7 @@ from pydantic import ValidationError
 
 from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory, extract_page
-from wirefeed.page import load_page
+from wirefeed.page import Page, load_page
 from wirefeed.profiles import Profile
 from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, new_item, to_record
 from wirefeed.store import StateStore
@@ -76,6 +77,8 @@ def process_page(
     stats: Counter[str],
     content_type: str | None = None,
     language_backend: str = "py3langid",
+    fold: Callable[[RawStory, datetime | None], bool] | None = None,
+    evidence: Callable[[Page], list[dict[str, str]]] | None = None,
 ) -> PageResult:
     page = load_page(
         content, url=url, content_type=content_type, profile_kind=profile.page_kind(url) if profile else None
@@ -100,6 +103,9 @@ def process_page(
                 quarantine_entry("extract", "truncated", "story cut off at the end of the page", story, url)
             )
             continue
+        if fold is not None and fold(story, anchor):  # a replayed crawl: the teaser's article is read
+            stats["wirefeed/extract/teaser-folded"] += 1
+            continue
         item = new_item(
             story,
             page_url=url,
@@ -109,6 +115,8 @@ def process_page(
             profile=profile,
             page_lang=page.lang,
         )
+        if evidence is not None and story.kind == "article":
+            item["_raw"]["evidence"] = evidence(page)
         for outcome in apply_dateline(item):
             stats[f"wirefeed/dateline/{outcome}"] += 1
         try:

@@ -22,7 +22,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from wirefeed.errors import ProfileError
 from wirefeed.stamps import SEMANTICS
 
-__all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile"]
+__all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile", "profile_from_data"]
 
 _STR_LISTS = (
     "domains",
@@ -138,6 +138,11 @@ def load_profile(path: str | Path) -> Profile:
     except ValueError as exc:
         raise ProfileError(str(p), "<file>", f"not valid JSON: {exc}") from None
     return Profile(**_check(str(p), data), source=str(p))
+
+
+def profile_from_data(data: Any, source: str) -> Profile:
+    """Check and build a profile from JSON data (e.g. the profiles a crawl kept in its WARC)."""
+    return Profile(**_check(source, data), source=source)
 
 
 @cache

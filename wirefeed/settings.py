@@ -43,7 +43,10 @@ ITEM_PIPELINES = {
     "wirefeed.pipelines.stages.DedupPipeline": 500,
 }
 # Monitors after every run, the run history in the state store (wirefeed.monitors)
-EXTENSIONS = {"wirefeed.pipelines.monitor.MonitorExtension": 900}
+EXTENSIONS = {
+    "wirefeed.pipelines.monitor.MonitorExtension": 900,
+    "wirefeed.pipelines.warc.WarcExtension": 910,  # only with WIREFEED_WARC set
+}
 # `scrapy crawl … -o out.jsonl` writes the records' own JSON too
 FEED_EXPORTERS = {
     "jsonlines": "wirefeed.pipelines.export.RecordExporter",
@@ -65,4 +68,5 @@ WIREFEED_RETENTION_DAYS = 365  # forget stories not seen for this long (0: keep 
 WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)
 WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")
+WIREFEED_WARC = None  # keep every fetched response in this WARC file (gzip), for `wirefeed parse` to replay
 WIREFEED_ALERT_URL = None  # POST failing monitors here as JSON (also read from the environment)
