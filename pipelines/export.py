@@ -10,7 +10,7 @@ from typing import Any
 
 from scrapy.exporters import BaseItemExporter
 
-__all__ = ["NinjsExporter", "RecordExporter"]
+__all__ = ["Ninjs3Exporter", "NinjsExporter", "RecordExporter"]
 
 
 class RecordExporter(BaseItemExporter):
@@ -45,3 +45,14 @@ def _json(data: Any) -> str:
     import json
 
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+class Ninjs3Exporter(RecordExporter):
+    """The ``wirefeed-ninjs3`` feed format: one IPTC ninjs 3.x object per line."""
+
+    def export_item(self, item: Any) -> None:
+        from wirefeed.ninjs import to_ninjs3
+
+        data = item.model_dump(mode="json") if hasattr(item, "model_dump") else dict(item)
+        self.file.write(_json(to_ninjs3(data)).encode("utf-8") + b"\n")
+        self.file.flush()

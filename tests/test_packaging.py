@@ -35,6 +35,8 @@ def test_wheel_contents(tmp_path: Path) -> None:
         "wirefeed/pipelines/stages.py",
         "wirefeed/schemas/article.py",
         "wirefeed/schemas/article.schema.json",
+        "wirefeed/schemas/ninjs-wirefeed-extension.schema.json",  # the ninjs extensions ship too
+        "wirefeed/schemas/ninjs3-wirefeed-extension.schema.json",
         "wirefeed/profiles/zeelandnet.json",
         "wirefeed/data/agencies.json",
         "wirefeed/demo/stories.json",
