@@ -212,7 +212,7 @@ def repair_output(path: Path) -> list[dict[str, Any]]:
                 text = "\n".join(d["value"] for d in rec.get("descriptions", []) + rec.get("bodies", []))
                 out.append(
                     {
-                        "id": rec["altids"][0]["value"],
+                        "id": (rec.get("altids") or rec["altIds"])[0]["value"],  # ninjs 2.2 or 3
                         "content_hash": ext["content_hash"],
                         "version": int(rec["version"]),
                         "url": rec["uri"],
