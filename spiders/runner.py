@@ -99,6 +99,14 @@ def run_crawl(
         if not sep:
             raise SystemExit(f"wirefeed: spider argument {pair!r} is not NAME=VALUE")
         kwargs[name] = value
+    if not s.get("WIREFEED_STATE") and not s.get("JOBDIR"):  # one default store per spider and profile
+        from wirefeed.jobs import default_state_name
+
+        s.set(
+            "WIREFEED_STATE",
+            f".wirefeed/{default_state_name(spider, kwargs.get('profile'))}.sqlite",
+            "cmdline",
+        )
     process = AsyncCrawlerProcess(s)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **kwargs)
