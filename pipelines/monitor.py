@@ -48,7 +48,7 @@ class MonitorExtension:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> MonitorExtension:
         if not crawler.settings.getbool("WIREFEED_MONITORS", True):
-            raise NotConfigured("WIREFEED_MONITORS is off")
+            raise NotConfigured
         return cls(crawler)
 
     def item_scraped(self, item: Any) -> None:

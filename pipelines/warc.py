@@ -41,7 +41,7 @@ class WarcExtension:
     def from_crawler(cls, crawler: Crawler) -> WarcExtension:
         path = crawler.settings.get("WIREFEED_WARC")
         if not path:
-            raise NotConfigured("WIREFEED_WARC is not set")
+            raise NotConfigured  # no message: Scrapy would warn about an unused option
         return cls(crawler, str(path))
 
     def spider_opened(self, spider: Spider) -> None:
