@@ -41,14 +41,16 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from wirefeed.ninjs import to_ninjs
+    from wirefeed.ninjs import encode
     from wirefeed.offline import process_page, read_sidecar, source_name_for
     from wirefeed.profiles import get_profile, profile_for_url
+    from wirefeed.progress import Progress
     from wirefeed.replay import replay_warc
     from wirefeed.store import StateStore
     from wirefeed.warc import is_warc
 
     stats: Counter[str] = Counter()
+    progress = Progress.for_terminal(total_files=len(args.files), stats=stats)  # only on a terminal
     fetched_at = datetime.now(UTC)  # the CLI is the top level: the only place that reads the clock
     rejected_path = Path(args.output + ".rejected.jsonl") if args.output else None
     rejected: list[dict[str, Any]] = []
@@ -62,12 +64,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 for result in replay_warc(name, store=store, stats=stats, fetched_at=fetched_at, profile=forced,
                                           source=args.source, reference_time=args.reference_time):  # fmt: skip
                     for record in result.records:
-                        data = to_ninjs(record.model_dump(mode="json")) if args.format == "ninjs" else None
-                        out.write(
-                            (json.dumps(data, ensure_ascii=False) if data else record.model_dump_json())
-                            + "\n"
-                        )
+                        out.write(encode(record, args.format) + "\n")
+                    out.flush()  # records stream out page by page
                     rejected.extend(result.rejected)
+                    progress.add(pages=1)
+                progress.add(files=1)
                 continue
             if name == "-":
                 content: bytes = sys.stdin.buffer.read()
@@ -100,11 +101,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 content_type=meta.get("content_type"),
             )
             for record in result.records:
-                if args.format == "ninjs":
-                    out.write(json.dumps(to_ninjs(record.model_dump(mode="json")), ensure_ascii=False) + "\n")
-                else:
-                    out.write(record.model_dump_json() + "\n")
+                out.write(encode(record, args.format) + "\n")
+            out.flush()
             rejected.extend(result.rejected)
+            progress.add(files=1, bytes=len(content))
+        progress.close()
     if rejected_path is not None:
         with rejected_path.open("w", encoding="utf-8") as fh:
             for entry in rejected:
@@ -177,6 +178,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_profiles(args: argparse.Namespace) -> int:
     from wirefeed.profiles import builtin_profiles, load_profile
 
+    if args.check:
+        from wirefeed.profilecheck import check_profile
+
+        return check_profile(args.check, args.page)
+    if args.page:
+        print("wirefeed profiles: a PAGE goes with --check FILE", file=sys.stderr)
+        return EXIT_USAGE
+
     profiles = dict(builtin_profiles())
     for path in args.profile or []:
         p = load_profile(path)
@@ -190,13 +199,15 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 
 def cmd_crawl(args: argparse.Namespace) -> int:
+    from wirefeed.jobs import resolve_spider
     from wirefeed.spiders.runner import run_crawl
 
+    spider, spider_args = resolve_spider(args.spider, args.profile or [], args.arg or [])
     return run_crawl(
-        args.spider,
+        spider,
         output=args.output,
         settings=args.set or [],
-        spider_args=args.arg or [],
+        spider_args=spider_args,
         state=args.state,
         profiles=args.profile or [],
         fmt=args.format,
@@ -231,14 +242,17 @@ def build_parser() -> argparse.ArgumentParser:
     sub = ap.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("crawl", help="run a spider with the project settings")
-    p.add_argument("spider")
+    p.add_argument("spider", help="a spider (portal, feed, a built-in profile) or the name of a --profile")
     p.add_argument("-o", "--output", help="JSON Lines output file (default: stdout summary only)")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE", help="a Scrapy setting")
     p.add_argument("-a", "--arg", action="append", metavar="NAME=VALUE", help="a spider argument")
     p.add_argument("--state", help="state store path (default: under JOBDIR or .wirefeed/)")
     p.add_argument("--profile", action="append", metavar="FILE", help="an extra portal profile file")
     p.add_argument(
-        "--format", choices=["jsonl", "ninjs"], default="jsonl", help="record format (default jsonl)"
+        "--format",
+        choices=["jsonl", "ninjs", "ninjs3"],
+        default="jsonl",
+        help="record format: jsonl, ninjs (2.2), ninjs3 (default jsonl)",
     )
     p.set_defaults(func=cmd_crawl)
 
@@ -257,7 +271,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", help="state store path (default: in memory)")
     p.add_argument("-v", "--verbose", action="store_true", help="print the run summary")
     p.add_argument(
-        "--format", choices=["jsonl", "ninjs"], default="jsonl", help="record format (default jsonl)"
+        "--format",
+        choices=["jsonl", "ninjs", "ninjs3"],
+        default="jsonl",
+        help="record format: jsonl, ninjs (2.2), ninjs3 (default jsonl)",
     )
     p.set_defaults(func=cmd_parse)
 
@@ -266,7 +283,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--state", help="state store path (default: a fresh one per run)")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE")
     p.add_argument(
-        "--format", choices=["jsonl", "ninjs"], default="jsonl", help="record format (default jsonl)"
+        "--format",
+        choices=["jsonl", "ninjs", "ninjs3"],
+        default="jsonl",
+        help="record format: jsonl, ninjs (2.2), ninjs3 (default jsonl)",
     )
     p.set_defaults(func=cmd_demo)
 
@@ -286,8 +306,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--title", default="wirefeed report")
     p.set_defaults(func=cmd_report)
 
-    p = sub.add_parser("profiles", help="list portal profiles")
+    p = sub.add_parser("profiles", help="list portal profiles, or check one (and what it finds on a page)")
     p.add_argument("--profile", action="append", metavar="FILE")
+    p.add_argument(
+        "--check", metavar="FILE", help="check a profile file; with PAGE, show what it finds there"
+    )
+    p.add_argument(
+        "page", nargs="?", metavar="PAGE", help="a saved page file or an http(s) URL (with --check)"
+    )
     p.set_defaults(func=cmd_profiles)
     return ap
 

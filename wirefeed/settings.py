@@ -46,6 +46,7 @@ ITEM_PIPELINES = {
 EXTENSIONS = {
     "wirefeed.pipelines.monitor.MonitorExtension": 900,
     "wirefeed.pipelines.warc.WarcExtension": 910,  # only with WIREFEED_WARC set
+    "wirefeed.pipelines.progress.ProgressExtension": 920,
 }
 # `scrapy crawl … -o out.jsonl` writes the records' own JSON too
 FEED_EXPORTERS = {
@@ -53,6 +54,7 @@ FEED_EXPORTERS = {
     "jsonl": "wirefeed.pipelines.export.RecordExporter",
     "wirefeed-jsonl": "wirefeed.pipelines.export.RecordExporter",
     "wirefeed-ninjs": "wirefeed.pipelines.export.NinjsExporter",
+    "wirefeed-ninjs3": "wirefeed.pipelines.export.Ninjs3Exporter",
 }
 FEED_EXPORT_ENCODING = "utf-8"
 
@@ -68,5 +70,6 @@ WIREFEED_RETENTION_DAYS = 365  # forget stories not seen for this long (0: keep 
 WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)
 WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")
+WIREFEED_PROGRESS_SECONDS = 10  # a crawl prints a progress line this often (0: never)
 WIREFEED_WARC = None  # keep every fetched response in this WARC file (gzip), for `wirefeed parse` to replay
 WIREFEED_ALERT_URL = None  # POST failing monitors here as JSON (also read from the environment)
