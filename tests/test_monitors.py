@@ -22,6 +22,7 @@ from wirefeed.history import Run, RunHistory
 from wirefeed.monitors import MonitorConfig, evaluate, post_alert
 from wirefeed.spiders.portal import PortalSpider
 from wirefeed.spiders.runner import EXIT_MONITOR, write_demo_profiles
+from wirefeed.store import StateStore
 from wirefeed.tally import Tally
 
 from .conftest import REPO, project_settings
@@ -190,6 +191,7 @@ def test_changed_listing_markup_exits_with_the_monitor_code_and_alerts_once(
 ) -> None:
     url, bodies = webhook
     state = tmp_path / "state.sqlite"
+    StateStore(state).close()  # the history lives in a wirefeed state store
     history = RunHistory(state)
     for run in _history((32, 9), (32, 9), (31, 9)):  # what three earlier crawls of the demo found
         history.add(run)
@@ -229,6 +231,7 @@ async def test_a_normal_crawl_passes_and_is_added_to_the_history(
     tmp_path: Path, demo_server: dict[str, str]
 ) -> None:
     state = tmp_path / "state.sqlite"
+    StateStore(state).close()  # the history lives in a wirefeed state store
     history = RunHistory(state)
     for run in _history((32, 9), (32, 9), (31, 9)):
         history.add(run)

@@ -9,6 +9,7 @@ import pty
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -59,6 +60,27 @@ def test_a_terminal_line_is_redrawn_and_ended() -> None:
     p.add()
     p.close()
     assert out.getvalue() == "\r\x1b[Kparse: 3 pages, 1 failed (0 s)\r\x1b[Kparse: 3 pages, 1 failed (0 s)\n"
+
+
+class _Watched(_Tty):
+    def __init__(self) -> None:
+        super().__init__()
+        self.wrote = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.wrote.set()
+        return super().write(text)
+
+
+def test_ticking_redraws_while_the_caller_is_busy() -> None:
+    out = _Watched()
+    stats = {"wirefeed/extract/stories": 7}
+    p = Progress(stream=out, interval=0.01, stats=stats)
+    p.start_ticking()
+    assert out.wrote.wait(timeout=60)  # a line came from the ticker: nobody called add()
+    p.close()
+    assert "parse: 7 stories" in out.getvalue() and out.getvalue().endswith("\n")
+    assert not any(t.name == "wirefeed-progress" for t in threading.enumerate())  # stopped and joined
 
 
 def test_disabled_off_a_terminal() -> None:

@@ -51,6 +51,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
     stats: Counter[str] = Counter()
     progress = Progress.for_terminal(total_files=len(args.files), stats=stats)  # only on a terminal
+    progress.start_ticking()  # a big file shows its stories climbing while it is parsed
     fetched_at = datetime.now(UTC)  # the CLI is the top level: the only place that reads the clock
     rejected_path = Path(args.output + ".rejected.jsonl") if args.output else None
     rejected: list[dict[str, Any]] = []

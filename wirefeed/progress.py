@@ -4,11 +4,14 @@
 stats (``wirefeed/<stage>/<outcome>``) and from what the caller adds, at most one line every
 ``interval`` seconds: on a terminal it redraws in place (``\\r``); elsewhere (a cron log) it prints
 whole lines, or nothing when ``enabled`` is false. The clock is an argument, so tests drive it.
+:meth:`Progress.start_ticking` also redraws from a background thread, so one big file that takes
+minutes shows its stories and records climbing while it is parsed.
 """
 
 from __future__ import annotations
 
 import sys
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -31,6 +34,9 @@ class Progress:
     _started: float | None = None
     _last: float | None = None
     _drawn: bool = False
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _stop: threading.Event | None = None
+    _thread: threading.Thread | None = None
 
     @classmethod
     def for_terminal(cls, stream: TextIO | None = None, **kwargs: object) -> Progress:
@@ -52,7 +58,7 @@ class Progress:
             self.draw(now)
 
     def figures(self) -> dict[str, float]:
-        stats = self.stats or {}
+        stats = dict(self.stats or {})  # a C-level copy: safe while the parsing thread adds keys
         out: dict[str, float] = {}
         if "wirefeed/fetch/pages" in stats:
             out["pages"] = stats["wirefeed/fetch/pages"]
@@ -88,18 +94,37 @@ class Progress:
             self._started = self.clock()
 
     def draw(self, now: float | None = None) -> None:
-        now = self.clock() if now is None else now
-        self._last = now
-        text = self.line(now)
-        if self.tty:
-            self.stream.write("\r\x1b[K" + text)
-            self._drawn = True
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
+        with self._lock:
+            now = self.clock() if now is None else now
+            self._last = now
+            text = self.line(now)
+            if self.tty:
+                self.stream.write("\r\x1b[K" + text)
+                self._drawn = True
+            else:
+                self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def start_ticking(self) -> None:
+        """Redraw every ``interval`` seconds from a daemon thread until :meth:`close` (when enabled)."""
+        if not self.enabled or self._stop is not None:
+            return
+        self.start()
+        stop = self._stop = threading.Event()
+
+        def tick() -> None:
+            while not stop.wait(self.interval):
+                self.draw()
+
+        self._thread = threading.Thread(target=tick, name="wirefeed-progress", daemon=True)
+        self._thread.start()
 
     def close(self) -> None:
-        """End the redrawn line (the run summary prints on the next)."""
+        """Stop ticking and end the redrawn line (the run summary prints on the next)."""
+        if self._stop is not None and self._thread is not None:
+            self._stop.set()
+            self._thread.join(timeout=5)  # its last line comes before ours
+            self._stop = self._thread = None
         if self.enabled and self._drawn:
             self.draw()
             self.stream.write("\n")
