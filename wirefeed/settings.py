@@ -32,7 +32,10 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # files that a SIGKILL leaves unreadable; spider.state is not used, so its pickle is not kept either.
 SCHEDULER = "wirefeed.spiders.scheduler.LedgerScheduler"
 EXTENSIONS = {"scrapy.extensions.spiderstate.SpiderState": None}
+# No remote-control surface unless the user turns it on (-s REMOTE_CONTROL_ENABLED=True): Scrapy 2.19's
+# RemoteControl runs Python sent over HTTP and is on by default; the telnet console is the older kind.
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
