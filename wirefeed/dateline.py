@@ -81,8 +81,8 @@ _NO_DASH_RE = re.compile(
 )
 _BYLINE_RE = re.compile(r"^By\s+(?P<rest>.+)$")
 # The agency (and job title) between a byline and the place: `Associated Press`, `AP Science Writer`.
-_BYLINE_SPLIT_RE = re.compile(
-    r"\s+(?:Associated Press|AP|Reuters|AFP|Bloomberg)"
+_BYLINE_SPLIT_RE = re.compile(  # (?<!\s): one try per run of spaces, not one per space (linear)
+    r"(?<!\s)\s+(?:Associated Press|AP|Reuters|AFP|Bloomberg)"
     r"(?:\s+(?:[A-Z][a-z]+\s+){0,2}(?:Writer|Correspondent|Reporter|Editor))?\s+"
 )
 _PAREN_TAIL_RE = re.compile(r"\s\([^()]{1,30}\)$")

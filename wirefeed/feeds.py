@@ -29,7 +29,7 @@ _PARSER = etree.XMLParser(
 _ATOM = "{http://www.w3.org/2005/Atom}"
 _SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 _NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
-_TAG_RE = re.compile(r"<[^>]+>")
+_TAG_RE = re.compile(r"<[^<>]+>")  # not [^>]: a run of "<" would make search quadratic
 
 
 @dataclass(slots=True)

@@ -95,10 +95,12 @@ _NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "iframe", "obje
 _LABEL_RE = re.compile(
     r"duration|length|runtime|read-?time|reading|lesezeit|lesedauer|leestijd|laufzeit", re.I
 )
-_FEED_RE = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<(?:rss|feed|rdf:RDF)\b", re.I | re.S)
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+# Leading comments are skipped atomically: a comment ends at its first `-->`, never later, so
+# `<!---->` * 40 + `x` is one pass, not 2**40 ways of splitting it (tests/test_hostile_regex.py).
+_FEED_RE = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?>.*?-->)\s*+)*+<(?:rss|feed|rdf:RDF)\b", re.I | re.S)
 _HTML_SNIFF_RE = re.compile(
-    rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
+    rb"^\s*+(?:<!--(?>.*?-->)\s*+)*+<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
     re.IGNORECASE | re.DOTALL,
 )
 

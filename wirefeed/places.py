@@ -33,7 +33,7 @@ from wirefeed.precompiled import precompiled
 
 __all__ = ["LocationDict", "is_place", "is_region", "resolve_place"]
 
-_PAREN_RE = re.compile(r"\s*\(([^()]+)\)\s*$")
+_PAREN_RE = re.compile(r"(?<!\s)\s*\(([^()]+)\)\s*$")  # (?<!\s): one try per run of spaces, not one per space
 
 
 class LocationDict(TypedDict):

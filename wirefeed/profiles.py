@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import re._parser as _parser  # the stdlib's own pattern parser: the shape of a pattern, to refuse unsafe ones
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -21,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from wirefeed.errors import ProfileError
 from wirefeed.stamps import SEMANTICS
+
+_MAXREPEAT = _parser.MAXREPEAT
 
 __all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile", "profile_from_data"]
 
@@ -96,6 +99,56 @@ class Profile:
         return any(p.search(self._path(url)) for p in self._patterns("pagination_patterns"))
 
 
+def _risk(tree: Any, in_repeat: bool = False) -> str | None:
+    """Why a parsed pattern can take exponential time, or ``None``: a back-reference, or an unbounded
+    repeat around a variable repeat or an alternation (``(a+)+``, ``(a?b?)*``, ``(a|ab)*``), the shapes
+    that let one text be split in exponentially many ways (a safe few, like ``(ab?)+``, are refused too). Possessive repeats (``a++``) never give back, so they
+    are safe inside another repeat."""
+    for op, av in tree:
+        name = str(op)
+        if name in ("GROUPREF", "GROUPREF_EXISTS"):
+            return "a back-reference (\\1, (?P=name)) can take exponential time; match without it"
+        if name in ("MAX_REPEAT", "MIN_REPEAT"):
+            lo, hi, body = av
+            if in_repeat and lo != hi:  # a fixed count like \d{3} matches one way only
+                return (
+                    "a repeat inside an unbounded repeat, like (a+)+, can take exponential time; "
+                    "make the inner one possessive (a++) or wrap it in an atomic group (?>a+)"
+                )
+            if why := _risk(body, in_repeat or hi == _MAXREPEAT):
+                return why
+        elif name == "BRANCH":
+            if in_repeat:
+                return (
+                    "an alternation inside an unbounded repeat, like (a|ab)*, can take exponential time; "
+                    "make the repeat possessive ((?:a|ab)*+) or use a character class"
+                )
+            for branch in av[1]:
+                if why := _risk(branch, in_repeat):
+                    return why
+        elif name == "SUBPATTERN":
+            if why := _risk(av[-1], in_repeat):
+                return why
+        elif name in ("ATOMIC_GROUP", "POSSESSIVE_REPEAT"):
+            # the body still backtracks within itself: check it as if it stood alone
+            if why := _risk(av if name == "ATOMIC_GROUP" else av[2], False):
+                return why
+        elif name in ("ASSERT", "ASSERT_NOT") and (why := _risk(av[1], in_repeat)):
+            return why
+    return None
+
+
+def _check_pattern(source: str, key: str, pattern: str) -> None:
+    """Refuse a profile pattern that does not compile or whose worst case is super-linear: profile
+    patterns run on every line of every page, and a page can be written to hit the worst case."""
+    try:
+        re.compile(pattern)
+    except re.error as exc:
+        raise ProfileError(source, key, f"invalid regular expression {pattern!r}: {exc}") from None
+    if why := _risk(_parser.parse(pattern)):
+        raise ProfileError(source, key, f"unsafe regular expression {pattern!r}: {why}")
+
+
 def _check(source: str, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProfileError(source, "<root>", "a profile is a JSON object")
@@ -112,10 +165,7 @@ def _check(source: str, data: Any) -> dict[str, Any]:
             raise ProfileError(source, key, "must be a list of strings")
         if key.endswith("_patterns") or key in ("section_headers", "boilerplate"):
             for v in value:
-                try:
-                    re.compile(v)
-                except re.error as exc:
-                    raise ProfileError(source, key, f"invalid regular expression {v!r}: {exc}") from None
+                _check_pattern(source, key, v)
         out[key] = tuple(value)
     try:
         ZoneInfo(str(data.get("timezone", "Europe/Amsterdam")))
