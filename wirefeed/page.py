@@ -98,7 +98,9 @@ _LABEL_RE = re.compile(
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 # Leading comments are skipped atomically: a comment ends at its first `-->`, never later, so
 # `<!---->` * 40 + `x` is one pass, not 2**40 ways of splitting it (tests/test_hostile_regex.py).
-_FEED_RE = re.compile(r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?>.*?-->)\s*+)*+<(?:rss|feed|rdf:RDF)\b", re.I | re.S)
+_FEED_RE = re.compile(
+    r"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--(?>.*?-->)\s*+)*+<(?:rss|feed|rdf:RDF)\b", re.I | re.S
+)
 _HTML_SNIFF_RE = re.compile(
     rb"^\s*+(?:<!--(?>.*?-->)\s*+)*+<(?:!doctype\s+html|html|head|body|div|meta|p|article)\b",
     re.IGNORECASE | re.DOTALL,
