@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -127,3 +129,23 @@ def test_archived_stories_are_still_recognised(tmp_path: Path) -> None:
     assert store.decide("wf1-a", None, "h2").outcome == "duplicate"
     assert store.prune(before=10**10) == 2  # the live row and the archived one
     assert store.decide("wf1-a", None, "h1").outcome == "new"
+
+
+def test_signature_is_computed_only_for_a_story_the_store_does_not_know(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite")
+    calls: list[str] = []
+
+    def lazy(text: str) -> Callable[[], Any]:
+        return lambda: calls.append(text) or signature(text)
+
+    first = store.decide("wf1-a", None, "h1", lazy(TEXT))
+    assert first.outcome == "new" and calls == [TEXT]
+    store.reserve("wf1-a", None, "h1", first, lambda: signature(TEXT), 1000)
+    store.confirm("wf1-a")
+    calls.clear()
+    assert store.decide("wf1-a", None, "h1", lazy(TEXT)).outcome == "duplicate"  # same id, same text
+    assert store.decide("wf1-b", None, "h1", lazy(TEXT)).outcome == "duplicate"  # same text elsewhere
+    assert calls == []
+    edited = TEXT.replace("deze week", "vandaag")
+    near = store.decide("wf1-c", None, "h2", lazy(edited))  # new text: the near-duplicate check needs it
+    assert calls == [edited] and near.duplicate_of == "wf1-a"

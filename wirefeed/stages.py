@@ -10,6 +10,7 @@ stat ``wirefeed/<stage>/<outcome>``. Stages never read the clock: the anchor tra
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
 from wirefeed.agencies import normalize as normalize_agencies
@@ -276,8 +277,9 @@ def _epoch(value: datetime | None) -> int | None:
 
 def decide(record: Any, store: StateStore) -> tuple[Decision, Any]:
     """Ask the state store what to do with a validated record; returns the decision and the record's
-    MinHash signature (stored with it when it is emitted)."""
-    sig = signature("\n".join(p for p in (record.lead, record.body) if p) or record.title or "")
+    MinHash signature (stored with it when it is emitted), computed only if the store asks for it."""
+    text = "\n".join(p for p in (record.lead, record.body) if p) or record.title or ""
+    sig = cache(lambda: signature(text))
     pub = record.published
     earliest = _epoch(pub.earliest) if pub else None
     latest = _epoch(pub.latest) if pub else None

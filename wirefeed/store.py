@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,10 @@ from wirefeed.ledger import LEDGER_SCHEMA, Ledger
 from wirefeed.neardup import THRESHOLD, band_keys, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
+
+#: A MinHash signature, or a function computing it: called only for a story the store does not know
+#: (most sightings in a crawl are of known stories, and the signature is the dedup step's main cost).
+Signature = np.ndarray | Callable[[], np.ndarray | None] | None
 
 SCHEMA_VERSION = 4
 BATCH = 200  # writes per commit
@@ -139,7 +143,7 @@ class StateStore:
         story_id: str,
         url: str | None,
         content_hash: str,
-        sig: np.ndarray | None = None,
+        sig: Signature = None,
         earliest: int | None = None,
         latest: int | None = None,
     ) -> Decision:
@@ -184,6 +188,7 @@ class StateStore:
         ).fetchone()
         if other is not None:
             return Decision("duplicate", 1, None, other[0], other[1])
+        sig = _resolve(sig)
         if sig is not None:
             best = self._nearest(sig)
             if best is not None:
@@ -215,7 +220,7 @@ class StateStore:
         url: str | None,
         content_hash: str,
         decision: Decision,
-        sig: np.ndarray | None,
+        sig: Signature,
         seen_at: int,
     ) -> None:
         """Remember a decision before its record is written (visible to later records in this run)."""
@@ -243,6 +248,7 @@ class StateStore:
                 ),
             )
         else:
+            sig = _resolve(sig)
             packed = _pack(sig) if sig is not None else None
             cur = self.db.execute(
                 "INSERT INTO stories VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
@@ -393,6 +399,10 @@ class StateStore:
 def _key(text: str) -> int:
     """A signed 64-bit key for a text (ids and content hashes in the archive)."""
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def _resolve(sig: Signature) -> np.ndarray | None:
+    return sig() if callable(sig) else sig
 
 
 def _pack(sig: np.ndarray) -> np.ndarray:
