@@ -14,7 +14,9 @@ never a headline or a paragraph. Rules are data (patterns and tag sets) at the t
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from wirefeed.dateline import parse_dateline
@@ -114,8 +116,17 @@ class MainStory:
     link_density: float = 0.0
 
 
+_MEMO = threading.local()  # per find_main_story call: element → its text (the tree is not changed)
+
+
 def _text(el: Any) -> str:
-    return " ".join("".join(el.itertext()).split())
+    memo: dict[Any, str] | None = getattr(_MEMO, "texts", None)
+    if memo is None:
+        return " ".join("".join(el.itertext()).split())
+    text = memo.get(el)
+    if text is None:
+        text = memo[el] = " ".join("".join(el.itertext()).split())
+    return text
 
 
 def _attrs(el: Any) -> str:
@@ -148,9 +159,10 @@ class _Judge:
                 break
             attrs = _attrs(cur)
             if attrs.strip() and tag not in ("body", "html"):
-                if _GOOD_CONTAINER_RE.search(attrs):
+                kind = _container_kind(attrs)
+                if kind == "good":
                     break
-                if _BAD_CONTAINER_RE.search(_CAMEL_RE.sub(r"\1-\2", attrs).lower()) or (
+                if kind == "bad" or (
                     (cur.get("role") or "") in ("navigation", "complementary", "contentinfo", "banner")
                 ):
                     result = True
@@ -162,8 +174,19 @@ class _Judge:
         return result
 
 
+@lru_cache(maxsize=8192)
+def _container_kind(attrs: str) -> str | None:
+    """``good`` for a class/id naming an article body, ``bad`` for one naming a widget (pages repeat
+    the same few hundred class strings, so each is judged once)."""
+    if _GOOD_CONTAINER_RE.search(attrs):
+        return "good"
+    if _BAD_CONTAINER_RE.search(_CAMEL_RE.sub(r"\1-\2", attrs).lower()):
+        return "bad"
+    return None
+
+
 def _link_chars(el: Any) -> int:
-    return sum(len(" ".join("".join(a.itertext()).split())) for a in el.iter("a"))
+    return sum(len(_text(a)) for a in el.iter("a"))
 
 
 def is_junk_title(text: str | None, meta: Metadata | None = None) -> bool:
@@ -420,6 +443,16 @@ def _short_date(scope: Any, judge: _Judge) -> str | None:
 
 def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     """The article of a parsed document, or ``None`` when no block of prose stands out."""
+    # The same elements' text is asked for by several steps (paragraph scores, container finals, the
+    # headline twice, lead blocks, dates): each is computed once per call.
+    _MEMO.texts = {}
+    try:
+        return _find_main_story(doc, meta)
+    finally:
+        _MEMO.texts = None
+
+
+def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     judge = _Judge()
     scores, paragraphs = _score_paragraphs(doc, judge)
     body_el = None

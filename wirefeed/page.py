@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -224,7 +225,7 @@ class _Walker:
             self.flush()
             self.in_main = True
         attrs = el.get("class") or el.get("itemprop")
-        label = not self.in_label and bool(attrs) and bool(_LABEL_RE.search(attrs or ""))
+        label = not self.in_label and bool(attrs) and _is_label(attrs or "")
         if label:
             self.in_label = True
         block = tag in _BLOCK
@@ -266,6 +267,12 @@ class _Walker:
     def _tail(self, el: Any, href: str | None) -> None:
         if el.tail:
             self.buf.append((el.tail, href))
+
+
+@lru_cache(maxsize=8192)
+def _is_label(attrs: str) -> bool:
+    # Pages repeat the same few hundred class strings: each is matched once.
+    return bool(_LABEL_RE.search(attrs))
 
 
 def decode(content: bytes, content_type: str | None = None) -> str:
