@@ -91,7 +91,7 @@ RUNNER = textwrap.dedent("""
         cpu["end"] = cpu_s()
     def sample_rss(response, request, spider):
         n = spider.crawler.stats.get_value("response_received_count", 0)
-        if sample and n % sample == 0:
+        if sample and n and n % sample == 0:
             rss.append(rss_mb())
     if mode in ("h1p", "visible"):
         sys.path.insert(0, tmp)
