@@ -31,7 +31,6 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # The frontier lives in the state store's ledger (written in order, crash-safe), not in JOBDIR queue
 # files that a SIGKILL leaves unreadable; spider.state is not used, so its pickle is not kept either.
 SCHEDULER = "wirefeed.spiders.scheduler.LedgerScheduler"
-EXTENSIONS = {"scrapy.extensions.spiderstate.SpiderState": None}
 # No remote-control surface unless the user turns it on (-s REMOTE_CONTROL_ENABLED=True): Scrapy 2.19's
 # RemoteControl runs Python sent over HTTP and is on by default; the telnet console is the older kind.
 TELNETCONSOLE_ENABLED = False
@@ -45,8 +44,9 @@ ITEM_PIPELINES = {
     "wirefeed.pipelines.stages.ValidatePipeline": 400,
     "wirefeed.pipelines.stages.DedupPipeline": 500,
 }
-# Monitors after every run, the run history in the state store (wirefeed.monitors)
+# Monitors after every run, the run history in the state store (wirefeed.monitors); SpiderState off (above)
 EXTENSIONS = {
+    "scrapy.extensions.spiderstate.SpiderState": None,
     "wirefeed.pipelines.monitor.MonitorExtension": 900,
     "wirefeed.pipelines.warc.WarcExtension": 910,  # only with WIREFEED_WARC set
     "wirefeed.pipelines.progress.ProgressExtension": 920,
