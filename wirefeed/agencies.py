@@ -8,6 +8,7 @@ the copy's language. Unknown codes are kept as printed with ``code: None`` so no
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
 from typing import TypedDict
@@ -49,7 +50,7 @@ def is_dashless(printed: str) -> bool:
     return bool(code and table[code].get("dashless"))
 
 
-def normalize(printed: list[str], language: str | None = None) -> list[Agency]:
+def normalize(printed: Sequence[str], language: str | None = None) -> list[Agency]:
     """Map printed codes to registry entries, in printed order, without duplicates."""
     aliases, table, by_language = _registry()
     out: list[Agency] = []

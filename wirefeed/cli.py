@@ -204,7 +204,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     from wirefeed.spiders.runner import run_crawl
 
     spider, spider_args = resolve_spider(args.spider, args.profile or [], args.arg or [])
-    return run_crawl(
+    code: int = run_crawl(
         spider,
         output=args.output,
         settings=args.set or [],
@@ -213,12 +213,14 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         profiles=args.profile or [],
         fmt=args.format,
     )
+    return code
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from wirefeed.spiders.runner import run_demo
 
-    return run_demo(output=args.output, state=args.state, settings=args.set or [], fmt=args.format)
+    code: int = run_demo(output=args.output, state=args.state, settings=args.set or [], fmt=args.format)
+    return code
 
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -26,6 +26,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.resources import files
+from typing import cast
 
 from wirefeed import agencies as _agencies
 from wirefeed import places as _places
@@ -312,7 +313,7 @@ def _with_credit(window: str, full: str) -> Dateline | None:
         if tokens is None:
             continue
         known = any(_agencies.is_known(t) for t in tokens)
-        sep = _AFTER_CREDIT_RE.match(window, m.end())
+        sep = cast("re.Match[str]", _AFTER_CREDIT_RE.match(window, m.end()))  # all optional: always matches
         has_sep = bool(sep and sep.group("sep")) and sep.group("sep") != ":"
         if not known and not (
             has_sep and ((_is_upper(raw) and len(raw) <= 12) or _house_credit(raw, window[: m.start()]))
@@ -411,7 +412,7 @@ def _without_credit(window: str, full: str) -> Dateline | None:
         if parts is not None and parts[1] is not None and parts[0] is None:
             _, place, date = parts
             sep = s.group(0).strip()
-            if _place_only_ok(place, date, kind, sep, full[s.end() : s.end() + _LEAD_MIN]):
+            if _place_only_ok(cast(str, place), date, kind, sep, full[s.end() : s.end() + _LEAD_MIN]):
                 return _make(window, s.end(), full, place=place, agencies=[], date=date)
         if kind == "dash":
             break

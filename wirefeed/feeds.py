@@ -9,7 +9,9 @@ refused with :class:`FeedError` rather than half-read.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import cast
 
 from lxml import etree
 
@@ -50,7 +52,7 @@ class Feed:
 def _text(el: etree._Element | None) -> str | None:
     if el is None:
         return None
-    text = " ".join("".join(el.itertext()).split())
+    text = " ".join("".join(cast("Iterator[str]", el.itertext())).split())  # lxml text is str
     text = " ".join(_TAG_RE.sub(" ", text).split())  # HTML inside descriptions
     return text or None
 

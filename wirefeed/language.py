@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from wirefeed.precompiled import precompiled
 
@@ -56,7 +56,7 @@ class _Py3LangId:
 # uncompressed in one file, memory-mapped, with the feature table stored one row per language so a
 # restriction to the crawl's languages reads only their rows.
 _MODEL_FORM = "py3langid-1"
-_TYPECODES = {"<u2": "H", "<u4": "I", "<i4": "i"}
+_TYPECODES: dict[str, Literal["H", "I", "i"]] = {"<u2": "H", "<u4": "I", "<i4": "i"}
 
 
 def _write_py3langid_form(source: Path, target: Path) -> None:
@@ -64,7 +64,7 @@ def _write_py3langid_form(source: Path, target: Path) -> None:
     from py3langid.modelio import load_model
 
     ptc, pc, classes, nextmove, row, output = load_model(source)
-    arrays = {
+    arrays: dict[str, np.ndarray] = {
         "ptc_t": np.ascontiguousarray(np.asarray(ptc, dtype=np.float16).T),
         "pc": np.asarray(pc, dtype=np.float32),
         "nextmove": np.frombuffer(nextmove, dtype=np.dtype(nextmove.typecode)),
@@ -201,7 +201,7 @@ def detect_language(
     process, are detected once.
     """
     fb = (fallback, "profile") if isinstance(fallback, str) else (tuple(fallback) if fallback else None)
-    return _detect(text, _candidates(candidates), fb, backend)  # type: ignore[arg-type]
+    return _detect(text, _candidates(candidates), fb, backend)
 
 
 @lru_cache(maxsize=2048)

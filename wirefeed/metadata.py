@@ -17,7 +17,7 @@ import html
 import json
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 __all__ = ["ARTICLE_TYPES", "LIVEBLOG_TYPES", "Metadata", "clean_text", "read_metadata"]
@@ -242,7 +242,9 @@ def _jsonld(doc: Any, meta: Metadata, url: str) -> None:
                 for entry in obj["itemListElement"][:500]:
                     if not isinstance(entry, dict):
                         continue
-                    inner = entry.get("item") if isinstance(entry.get("item"), dict) else entry
+                    inner = cast(
+                        "dict[str, Any]", entry.get("item") if isinstance(entry.get("item"), dict) else entry
+                    )
                     link = inner.get("url") or entry.get("url") or inner.get("@id")
                     meta.item_list.append(
                         {

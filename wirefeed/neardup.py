@@ -47,7 +47,8 @@ def signature(text: str) -> np.ndarray | None:
     )
     with np.errstate(over="ignore"):
         phv = np.bitwise_and((np.outer(hv, _A) + _B) % _PRIME, _MAX)
-    return phv.min(axis=0).astype(np.uint32)
+    sig: np.ndarray = phv.min(axis=0).astype(np.uint32)
+    return sig
 
 
 def band_keys(sig: np.ndarray) -> list[int]:

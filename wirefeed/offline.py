@@ -39,7 +39,7 @@ def quarantine_entry(
 ) -> dict[str, Any]:
     """One line of ``<output>.rejected.jsonl``: where and why an item was set aside, and the item."""
     if isinstance(item, RawStory):
-        raw: Any = {k: getattr(item, k) for k in item.__slots__}  # type: ignore[attr-defined]
+        raw: Any = {k: getattr(item, k) for k in item.__slots__}
     else:
         raw = item
     return {"stage": stage, "reason": reason, "detail": detail, "url": url, "item": raw}

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +83,7 @@ def replay_warc(
             store=store,
             stats=stats,
             content_type=page.content_type,
-            fold=lambda story, anchor, prof=prof: folding.fold(prof, story, anchor),
-            evidence=lambda p, url=page.url: folding.for_article(url, p),
+            fold=partial(folding.fold, prof),
+            evidence=partial(folding.for_article, page.url),
             **options,
         )

@@ -202,7 +202,7 @@ def _charts(data: ReportData) -> dict[str, tuple[str, str, str]]:
             if k.startswith("wirefeed/fetch/failed/")
         }
     )
-    failures = {
+    failures: dict[str, Sequence[float]] = {
         reason: [r.stats.get(f"wirefeed/fetch/failed/{reason}", 0) for r in runs] for reason in reasons
     }
     failures["quarantined"] = [

@@ -9,9 +9,10 @@ stat ``wirefeed/<stage>/<outcome>``. Stages never read the clock: the anchor tra
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wirefeed.agencies import normalize as normalize_agencies
 from wirefeed.dateline import parse_dateline
@@ -24,6 +25,11 @@ from wirefeed.places import resolve_place
 from wirefeed.profiles import Profile
 from wirefeed.stamps import ResolvedTime, refine, resolve_time
 from wirefeed.store import Decision, StateStore
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from wirefeed.schemas import Article  # schemas/ is installed as wirefeed.schemas (package-dir)
 
 __all__ = [
     "apply_dateline",
@@ -262,7 +268,7 @@ def apply_language(item: dict[str, Any], *, backend: str = "py3langid", candidat
     return result.source
 
 
-def to_record(item: dict[str, Any]) -> Any:
+def to_record(item: dict[str, Any]) -> Article:
     """Validate against the contract; returns :class:`wirefeed.schemas.Article` or raises
     ``pydantic.ValidationError``."""
     from wirefeed.schemas import Article
@@ -275,7 +281,7 @@ def _epoch(value: datetime | None) -> int | None:
     return int(value.timestamp()) if value is not None else None
 
 
-def decide(record: Any, store: StateStore) -> tuple[Decision, Any]:
+def decide(record: Article, store: StateStore) -> tuple[Decision, Callable[[], np.ndarray | None]]:
     """Ask the state store what to do with a validated record; returns the decision and the record's
     MinHash signature (stored with it when it is emitted), computed only if the store asks for it."""
     text = "\n".join(p for p in (record.lead, record.body) if p) or record.title or ""
@@ -286,7 +292,7 @@ def decide(record: Any, store: StateStore) -> tuple[Decision, Any]:
     return store.decide(record.id, record.url, record.content_hash, sig, earliest, latest), sig
 
 
-def apply_decision(record: Any, decision: Decision) -> Any:
+def apply_decision(record: Article, decision: Decision) -> Article:
     """The record as it will be emitted: version, cluster, and a refined published interval."""
     update: dict[str, Any] = {
         "version": decision.version,
@@ -310,7 +316,7 @@ def apply_decision(record: Any, decision: Decision) -> Any:
     return record.model_copy(update=update)
 
 
-def dedup(record: Any, store: StateStore) -> tuple[str, Any | None]:
+def dedup(record: Article, store: StateStore) -> tuple[str, Article | None]:
     """The dedup stage: decide, remember the sighting, and reserve what is to be emitted.
 
     Returns the outcome (``new``, ``changed``, ``refined``, ``duplicate``) and the record to emit, or

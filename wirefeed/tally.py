@@ -26,7 +26,8 @@ def _has(record: dict[str, Any], name: str) -> bool:
     if name == "dateline":
         return record.get("dateline") is not None
     if name == "language":
-        return (record.get("language") or {}).get("code", "und") != "und"
+        code: str = (record.get("language") or {}).get("code", "und")
+        return code != "und"
     raise KeyError(name)
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlsplit
 
 from wirefeed.demo.site import DemoSite
@@ -37,7 +37,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         self.server.hits[parts.path] = self.server.hits.get(parts.path, 0) + 1
         now = datetime.now(UTC)
-        base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
+        host = cast(str, self.server.server_address[0])  # an AF_INET server: (host, port)
+        base = f"http://{host}:{self.server.server_address[1]}"
         query = dict(parse_qsl(parts.query))
         render = getattr(self.server.site, self.server.portal)
         html = render(parts.path, query, now, base)

@@ -76,7 +76,8 @@ class DemoSite:
         return self.started - timedelta(minutes=s["age_minutes"])
 
     def paragraphs(self, s: dict[str, Any]) -> list[str]:
-        return (self.edits or {}).get(s["slug"], s["paragraphs"])
+        paragraphs: list[str] = (self.edits or {}).get(s["slug"], s["paragraphs"])
+        return paragraphs
 
     # --- portal "zeeland" ------------------------------------------------------------------------
     def _zeeland_frame(self, title: str, body: str, canonical: str) -> str:
@@ -216,9 +217,10 @@ class DemoSite:
             )
         parts = path.strip("/").split("/")
         if len(parts) == 2 and parts[0] == "artikel":
-            s = next((x for x in carried if x["slug"] == parts[1]), None)
-            if s is None:
+            found: dict[str, Any] | None = next((x for x in carried if x["slug"] == parts[1]), None)
+            if found is None:
                 return None
+            s = found
             iso, label = self._kust_time(s)
             title = s.get("kust_title") or s["title"]
             ld = json.dumps(
