@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wirefeed import extract_stories
+from wirefeed import extract_stories, resolve_time
+from wirefeed.offline import process_page
 from wirefeed.page import load_page, looks_like_html
+from wirefeed.store import StateStore
 
 from .conftest import FIXTURES, seedlike
 
@@ -95,4 +100,141 @@ def test_seed_page() -> None:
 def test_never_raises(text: str, as_html: bool) -> None:
     content = f"<html><body><p>{text}</p></body></html>".encode() if as_html else text
     stories = extract_stories(content, url="https://www.example.nl/nieuws/x")
+    assert all(s.kind in ("article", "teaser") for s in stories)
+
+
+# --- the same invented article in several markups (tests/fixtures/pages/article-*, liveblog-*, listing-*)
+HARBOUR = ("article-jsonld-only", "article-microdata", "article-og-only", "article-h1-widgets")
+
+
+def _records(case: str, anchor: datetime | None = None) -> tuple[Any, Counter[str]]:
+    folder = FIXTURES / "pages" / case
+    meta = json.loads((folder / "meta.json").read_text("utf-8"))
+    stats: Counter[str] = Counter()
+    store = StateStore(":memory:")
+    try:
+        result = process_page(
+            (folder / "page.html").read_bytes(),
+            url=meta["url"],
+            source_name="harbour",
+            fetched_at=datetime.fromisoformat(meta["served_at"]),
+            anchor=anchor or datetime.fromisoformat(meta["served_at"]),
+            profile=None,
+            store=store,
+            stats=stats,
+        )
+    finally:
+        store.close()
+    return result, stats
+
+
+@pytest.mark.parametrize("case", HARBOUR)
+def test_every_markup_gives_the_same_article(case: str) -> None:
+    """JSON-LD only, microdata only, OpenGraph only, or nothing but a visible <h1> among widgets: one
+    article, the same title, dateline, lead and publish time; never a widget, byline or caption."""
+    result, stats = _records(case)
+    art = [r for r in result.records if r.kind == "article"]
+    assert len(art) == 1
+    a = art[0]
+    assert a.title.replace('"', "") == "Harbour board approves night ferry to the islands"
+    assert a.dateline is not None and a.dateline.place == "PORTSMOUTH" and a.dateline.agencies == ["Reuters"]
+    assert a.lead.startswith("The harbour board on Tuesday approved a night ferry")
+    assert a.body.count("\n\n") == 2  # three paragraphs; no byline, caption, newsletter or cookie text
+    assert a.published is not None and a.published.at == datetime(2026, 3, 3, 10, 15, tzinfo=UTC)
+    assert a.language.code == "en"
+    assert a.source.page_kind == "article"
+    assert stats["wirefeed/extract/article-pages"] == 1
+
+
+def test_naive_time_read_in_the_pages_own_zone() -> None:
+    """`2026-03-03T10:15:00` without offset on a page whose og:locale is en_GB: London (UTC in March),
+    not the Amsterdam default."""
+    result, _ = _records("article-jsonld-only")
+    pub = result.records[0].published
+    assert (pub.earliest, pub.latest) == (datetime(2026, 3, 3, 10, 15, tzinfo=UTC),) * 2
+
+
+def test_naive_time_without_a_zone_covers_every_plausible_zone() -> None:
+    page = (
+        b'<html><head><script type="application/ld+json">{"@type": "NewsArticle", "headline": '
+        b'"Harbour board approves night ferry", "datePublished": "2026-03-03T10:15:00"}</script></head>'
+        b"<body><article><h1>Harbour board approves night ferry</h1><p>The harbour board on Tuesday "
+        b"approved a night ferry service to the islands, ending a long dispute over noise.</p>"
+        b"<p>The first crossing is planned for May, a spokeswoman said on Tuesday afternoon.</p>"
+        b"</article></body></html>"
+    )
+    stories = extract_stories(page, url="https://harbour.example/a")
+    assert stories[0].zone == "Etc/GMT+12 Etc/GMT-14"
+    r = resolve_time(stories[0].stamp or "", datetime(2026, 3, 4, tzinfo=UTC), tz=stories[0].zone or "")
+    assert r is not None
+    assert r.earliest == datetime(2026, 3, 2, 20, 15, tzinfo=UTC)  # read at UTC+14
+    assert r.latest == datetime(2026, 3, 3, 22, 15, tzinfo=UTC)  # read at UTC-12
+
+
+def test_publish_time_after_the_reference_time_keeps_the_record() -> None:
+    """A crawl date read at 08:00 while the page says 10:15: the record stays, with a note, counted."""
+    result, stats = _records("article-og-only", anchor=datetime(2026, 3, 3, 8, 0, tzinfo=UTC))
+    assert not result.rejected
+    pub = result.records[0].published
+    assert pub.note == "after-reference-time" and pub.at == datetime(2026, 3, 3, 10, 15, tzinfo=UTC)
+    assert stats["wirefeed/timestamps/future-kept"] == 1
+
+
+def test_liveblog_and_listing_kinds() -> None:
+    live, _ = _records("liveblog-jsonld")
+    assert [(r.kind, r.source.page_kind) for r in live.records] == [("article", "liveblog")]
+    listing, stats = _records("listing-itemlist")
+    assert [(r.kind, r.source.page_kind) for r in listing.records] == [("teaser", "listing")] * 2
+    assert stats["wirefeed/extract/listing-pages"] == 1
+
+
+def test_media_length_is_not_a_stamp() -> None:
+    """`<span class="length">5</span> min` under a video teaser is its length, not `5 min ago`."""
+    page = load_page(
+        (FIXTURES / "pages" / "article-h1-widgets" / "page.html").read_bytes(), url="https://x.example/a"
+    )
+    line = next(ln for ln in page.lines if ln.text == "5 min")
+    assert line.label
+    titles = [s.title for s in extract_stories(page_bytes("article-h1-widgets"), url="https://x.example/a")]
+    assert "Watch: the night crossing trial run" not in titles
+
+
+def page_bytes(case: str) -> bytes:
+    return (FIXTURES / "pages" / case / "page.html").read_bytes()
+
+
+def test_a_page_without_a_story_says_why() -> None:
+    stats: Counter[str] = Counter()
+    store = StateStore(":memory:")
+    try:
+        result = process_page(
+            b"<html><body><nav><a href='/'>Home</a></nav><div>Menu</div></body></html>",
+            url="https://harbour.example/",
+            source_name="harbour",
+            fetched_at=datetime(2026, 3, 3, tzinfo=UTC),
+            anchor=None,
+            profile=None,
+            store=store,
+            stats=stats,
+        )
+    finally:
+        store.close()
+    assert result.records == [] and result.no_story and "homepage" in result.no_story
+    assert stats["wirefeed/extract/no-stories"] == 1
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b'<html><head><meta charset="undefined"><title>x</title></head><body><h1>T</h1></body></html>',
+        b"<html><head><meta http-equiv=Content-Type content=text/html;charset=undefined></head>"
+        b"<body class=a><div id=b><p class=c>Harbour board approves night ferry, the board said.</p></div>",
+        b'<script type="application/ld+json">{"@type": {"a": 1}, "itemListElement": 5, "@graph": 7}</script>',
+        b'<script type="application/ld+json">[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[</script>',
+        b'<html><body><script type="application/ld+json">{"@type": "NewsArticle", "headline": {"x": 1},'
+        b' "datePublished": ["2026-03-03"], "articleBody": 5}</script><h1>Harbour</h1></body></html>',
+    ],
+)
+def test_hostile_markup_does_not_crash(content: bytes) -> None:
+    stories = extract_stories(content, url="https://harbour.example/a/b")
     assert all(s.kind in ("article", "teaser") for s in stories)

@@ -101,6 +101,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 stats=stats,
                 content_type=meta.get("content_type"),
             )
+            if result.no_story:
+                print(f"no story found in {name}: {result.no_story}", file=sys.stderr)
             for record in result.records:
                 out.write(encode(record, args.format) + "\n")
             out.flush()

@@ -30,7 +30,7 @@ from wirefeed.profiles import Profile
 from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
 from wirefeed.zones import page_zone
 
-__all__ = ["RawStory", "extract_page", "extract_stories"]
+__all__ = ["RawStory", "extract_page", "extract_stories", "no_story_reason"]
 
 # Headers that end a story; those of the first group name the section of the teasers below them.
 _SECTION_RE = re.compile(
@@ -122,7 +122,7 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
         if any(b.search(text) for b in boiler):
             out.append(_Entry("boilerplate", text, line))
             continue
-        if is_relative_stamp(text):
+        if is_relative_stamp(text) and not line.label:
             out.append(_Entry("stamp", text, line))
             continue
         if line.datetime or is_absolute_stamp(text):
@@ -439,6 +439,17 @@ def _stories(page: Page, profile: Profile | None) -> list[RawStory]:
         if s.kind == "article":
             s.link = page.canonical or page.url
     return stories
+
+
+def no_story_reason(page: Page) -> str:
+    """Why a page gave no story, in words for the one line ``parse`` prints about it."""
+    if page.kind == "feed":
+        return "it is a feed, not a page (feeds are read by the crawl's feed spider)"
+    if not page.lines:
+        return "no visible text" + (" and no article metadata" if page.is_html else "")
+    if page.kind in ("article", "liveblog"):
+        return f"{page.kind} page without a headline or text the article could be read from"
+    return f"{page.kind} page with no headline link, dateline or stamp a story could be read from"
 
 
 def extract_stories(

@@ -114,6 +114,7 @@ class MainStory:
     printed_date: str | None = None  # a date line printed with it (`25.04.2024 14:07`)
     text_chars: int = 0
     link_density: float = 0.0
+    linked_headings: int = 0  # headings with links inside the text block: a teaser list's mark
 
 
 _MEMO = threading.local()  # per find_main_story call: element → its text (the tree is not changed)
@@ -293,7 +294,12 @@ def _score_paragraphs(doc: Any, judge: _Judge) -> tuple[dict[Any, float], list[t
     paragraphs: list[tuple[Any, str]] = []
     for p in _text_blocks(doc):
         text = _text(p)
-        if len(text) < _MIN_PARAGRAPH or judge.excluded(p):
+        if len(text) < _MIN_PARAGRAPH:
+            # A dateline printed in its own element (`PORTSMOUTH (Reuters) -`) is kept, unscored.
+            if text and text[-1:] in "-–—:" and parse_dateline(text + " X") and not judge.excluded(p):
+                paragraphs.append((p, text))
+            continue
+        if judge.excluded(p):
             continue
         links = _link_chars(p)
         if links > 0.5 * len(text):
@@ -318,7 +324,9 @@ def _heading_before(body_el: Any, meta: Metadata) -> Any:
             if not isinstance(sib.tag, str) or sib.tag in _SKIP_TAGS:
                 continue
             text = _text(sib)
-            if not text:
+            if not text or _BAD_CONTAINER_RE.search(_CAMEL_RE.sub(r"\1-\2", _attrs(sib)).lower()):
+                continue  # a share bar or widget between headline and text
+            if _link_chars(sib) > 0.5 * len(text):
                 continue
             if 15 <= len(text) <= 200 and not text.endswith(".") and not is_junk_title(text, meta):
                 return sib
@@ -522,6 +530,11 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
         printed_date=dates[0] if dates else None,
         text_chars=chars,
         link_density=(_link_chars(body_el) / max(1, chars)) if body_el is not None else 1.0,
+        linked_headings=sum(
+            1 for h in body_el.iter("h2", "h3", "h4") if h.find(".//a") is not None or h.getparent().tag == "a"
+        )
+        if body_el is not None
+        else 0,
     )
 
 

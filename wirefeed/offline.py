@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from pydantic import ValidationError
 
 from wirefeed.errors import TimeParseError
-from wirefeed.extract import RawStory, extract_page
+from wirefeed.extract import RawStory, extract_page, no_story_reason
 from wirefeed.page import Page, load_page
 from wirefeed.profiles import Profile
 from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, new_item, to_record
@@ -32,6 +32,7 @@ __all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "so
 class PageResult:
     records: list[Any] = field(default_factory=list)  # wirefeed.schemas.Article
     rejected: list[dict[str, Any]] = field(default_factory=list)
+    no_story: str | None = None  # why the page gave no story at all (printed by `parse`, counted)
 
 
 def quarantine_entry(
@@ -93,8 +94,10 @@ def process_page(
     result = PageResult()
     stories = extract_page(page, profile=profile)
     stats["wirefeed/extract/pages"] += 1
+    stats[f"wirefeed/extract/{page.kind}-pages"] += 1
     if not stories:
         stats["wirefeed/extract/no-stories"] += 1
+        result.no_story = no_story_reason(page)
     for story in stories:
         stats["wirefeed/extract/stories"] += 1
         if story.truncated:

@@ -206,6 +206,7 @@ class _Walker:
                     label=self.in_label,
                 )
             )
+        self.in_label = False
         self.buf = []
         self.line_datetime = None
         self.line_headline = False
@@ -225,9 +226,8 @@ class _Walker:
             self.flush()
             self.in_main = True
         attrs = el.get("class") or el.get("itemprop")
+        # The label's line runs to the next block, so `<span class="length">5</span> min` stays one line.
         label = not self.in_label and bool(attrs) and _is_label(attrs or "")
-        if label:
-            self.in_label = True
         block = tag in _BLOCK
         if tag == "a" and el.get("href"):
             href = el.get("href")
@@ -242,6 +242,8 @@ class _Walker:
                 block = True
         if block or label:
             self.flush()
+        if label:
+            self.in_label = True
         if tag in _HEADINGS:
             self.line_level = int(tag[1])
             self.line_headline = href is not None or self.line_headline
@@ -253,12 +255,10 @@ class _Walker:
             self.buf.append((el.text, href))
         for child in el:
             self.walk(child, href, headline_text)
-        if block or label:
+        if block:
             if tag in _HEADINGS and href:
                 self.line_headline = True
             self.flush()
-        if label:
-            self.in_label = False
         if el is self.main_root:
             self.flush()
             self.in_main = False
@@ -287,7 +287,7 @@ def decode(content: bytes, content_type: str | None = None) -> str:
     for charset in [*declared, "utf-8"]:
         try:
             return content.decode(charset)
-        except (UnicodeDecodeError, LookupError):
+        except (UnicodeError, LookupError):  # the "undefined" codec raises plain UnicodeError
             continue
     return content.decode("cp1252", "replace")
 

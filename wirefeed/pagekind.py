@@ -17,7 +17,7 @@ from wirefeed.metadata import LISTING_TYPES, LIVEBLOG_TYPES, Metadata, clean_tex
 __all__ = ["KINDS", "classify"]
 
 KINDS = ("article", "liveblog", "listing", "homepage", "feed", "text")
-_MIN_PROSE = 400  # characters of paragraph text that make a page's block an article's text
+_MIN_PROSE = 300  # characters of paragraph text that make a page's block an article's text
 _MIN_HEADLESS_PROSE = 1500  # without a visible headline, this much prose still makes an article
 _MAX_LINK_DENSITY = 0.35
 
@@ -50,6 +50,7 @@ def classify(meta: Metadata, main: MainStory | None, url: str, profile_kind: str
         and main is not None
         and (main.headline or main.text_chars >= _MIN_HEADLESS_PROSE)
         and main.link_density <= _MAX_LINK_DENSITY
+        and main.linked_headings < 2
         and not meta.types & LISTING_TYPES
     ):
         return "article"
