@@ -339,7 +339,7 @@ def _finish(
 def _teasers(page: Page, profile: Profile | None) -> list[RawStory]:
     """Teasers printed around an article: only those a reader would take for wire copy (with a
     dateline or a stamp); headline links around an article are navigation, not stories."""
-    rest = Page(url=page.url, lines=[ln for ln in page.lines if not ln.main], is_html=True)
+    rest = Page(url=page.url, lines=page.lines, is_html=True)  # the article's own text is not in them
     out = []
     for s in _segment(rest, profile, "listing"):
         s.kind = "teaser"
@@ -367,6 +367,9 @@ def _article(page: Page, kind: str, profile: Profile | None) -> RawStory | None:
     meta, main = page.meta, page.main
     title = reconcile_title(main, meta, urlsplit(page.url).hostname or "")
     paragraphs = _paragraphs(page)
+    if len(paragraphs) > 1 and not parse_dateline(paragraphs[0]) and parse_dateline(paragraphs[1]):
+        # A standfirst above the dateline paragraph: the dateline's paragraph is the lead.
+        paragraphs = [paragraphs[1], paragraphs[0], *paragraphs[2:]]
     if profile and profile.boilerplate:
         boiler = [re.compile(p) for p in profile.boilerplate]
         paragraphs = [p for p in paragraphs if not any(b.search(p) for b in boiler)]

@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from lxml import etree
+
 from wirefeed.dateline import parse_dateline
 from wirefeed.metadata import Metadata, clean_text
 
@@ -118,15 +120,24 @@ class MainStory:
 
 
 _MEMO = threading.local()  # per find_main_story call: element → its text (the tree is not changed)
+_NORMALIZED = etree.XPath("normalize-space(.)", smart_strings=False)
+_LINK_TEXT = etree.XPath(".//a//text()", smart_strings=False)
+_TEXT_LENGTH = etree.XPath("string-length(normalize-space(.))")
+
+
+def _raw_text(el: Any) -> str:
+    """The element's text, whitespace collapsed (in C: this runs for every block of a page)."""
+    text = str(_NORMALIZED(el))
+    return " ".join(text.split()) if "\u00a0" in text else text
 
 
 def _text(el: Any) -> str:
     memo: dict[Any, str] | None = getattr(_MEMO, "texts", None)
     if memo is None:
-        return " ".join("".join(el.itertext()).split())
+        return _raw_text(el)
     text = memo.get(el)
     if text is None:
-        text = memo[el] = " ".join("".join(el.itertext()).split())
+        text = memo[el] = _raw_text(el)
     return text
 
 
@@ -146,7 +157,7 @@ class _Judge:
 
     def excluded(self, el: Any, stop: Any = None) -> bool:
         path = []
-        cur = el.getparent()
+        cur = el  # the block's own class counts too (`<div class="embed-caption">`)
         result = False
         while cur is not None and cur is not stop:
             known = self.verdict.get(cur)
@@ -187,7 +198,7 @@ def _container_kind(attrs: str) -> str | None:
 
 
 def _link_chars(el: Any) -> int:
-    return sum(len(_text(a)) for a in el.iter("a"))
+    return sum(len(t.strip()) for t in _LINK_TEXT(el))
 
 
 def is_junk_title(text: str | None, meta: Metadata | None = None) -> bool:
@@ -383,7 +394,8 @@ def _lead_blocks(root: Any, body_el: Any, h1: Any, judge: _Judge) -> list[str]:
             continue
         if not started or not isinstance(el.tag, str) or _is_ancestor(body_el, el):
             continue
-        if el.tag == "p" or (
+        leaf = el.tag == "div" and not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el)
+        if el.tag == "p" or leaf or (
             el.tag in ("div", "span", "h2", "strong")
             and _LEAD_CLASS_RE.search(_attrs(el))
             and el.find(".//p") is None
@@ -391,7 +403,12 @@ def _lead_blocks(root: Any, body_el: Any, h1: Any, judge: _Judge) -> list[str]:
             if judge.excluded(el, root) or (h1 is not None and _is_ancestor(h1, el)):
                 continue
             text = _text(el)
-            if len(text) >= 40 and not _JUNK_PARAGRAPH_RE.match(text) and text not in out:
+            if (
+                len(text) >= (60 if leaf else 40)
+                and not _JUNK_PARAGRAPH_RE.match(text)
+                and text not in out
+                and _link_chars(el) < 0.3 * len(text)
+            ):
                 out.append(text)
     return out
 
@@ -471,7 +488,7 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
 
         def final(el: Any, score: float) -> float:
             # Teaser rails carry their headlines as links; the article's text sits by its headline.
-            chars = len(_text(el)) or 1
+            chars = int(_TEXT_LENGTH(el)) or 1
             near = 1.5 if _near(el, h1_near) else 1.0
             return score * _container_weight(el) * max(0.0, 1 - _link_chars(el) / chars) * near
 
@@ -518,7 +535,7 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
         if t.get("datetime") and not judge.excluded(t, scope):
             stamp = t.get("datetime").strip()
             break
-    if not dates:
+    if not dates and not stamp and not meta.published():  # only where nothing better dates the story
         dates = [d for d in (_short_date(scope, judge), printed_date(meta.title or "")) if d][:1]
     headline = clean_text(_text(h1)) if h1 is not None else None
     return MainStory(
@@ -531,7 +548,9 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
         text_chars=chars,
         link_density=(_link_chars(body_el) / max(1, chars)) if body_el is not None else 1.0,
         linked_headings=sum(
-            1 for h in body_el.iter("h2", "h3", "h4") if h.find(".//a") is not None or h.getparent().tag == "a"
+            1
+            for h in body_el.iter("h2", "h3", "h4")
+            if h.find(".//a") is not None or h.getparent().tag == "a"
         )
         if body_el is not None
         else 0,

@@ -5,7 +5,8 @@ navigation, forms and footers are dropped). Each line remembers the link it belo
 ``<time datetime>`` it carries and whether it is a headline (a heading, or a link whose ``title``
 repeats its strong text). Metadata comes from JSON-LD, OpenGraph, ``rel=canonical`` and
 ``<html lang>``. Text renderings (blocks separated by blank lines, like the seed page) become the
-same lines, so one segmenter serves both.
+same lines, so one segmenter serves both. On article and live-blog pages the element holding the
+page's own story (found by :mod:`wirefeed.mainstory`) is not turned into lines: only what surrounds it.
 """
 
 from __future__ import annotations
@@ -122,7 +123,6 @@ class Line:
     datetime: str | None = None
     headline: bool = False
     heading_level: int | None = None
-    main: bool = False  # inside the element holding the page's own article
     label: bool = False  # a media length or reading time, not a stamp
 
 
@@ -170,7 +170,6 @@ class _Walker:
     def __init__(self, base_url: str, main_root: Any = None) -> None:
         self.base = base_url
         self.main_root = main_root
-        self.in_main = False
         self.in_label = False
         self.lines: list[Line] = []
         self.buf: list[tuple[str, str | None]] = []
@@ -186,6 +185,9 @@ class _Walker:
         return url
 
     def flush(self) -> None:
+        if not self.buf:
+            self.line_datetime, self.line_headline, self.line_level, self.in_label = None, False, None, False
+            return
         text = " ".join("".join(t for t, _ in self.buf).split())
         if text:
             linked: dict[str, int] = {}
@@ -202,7 +204,6 @@ class _Walker:
                     datetime=self.line_datetime,
                     headline=self.line_headline,
                     heading_level=self.line_level,
-                    main=self.in_main,
                     label=self.in_label,
                 )
             )
@@ -222,9 +223,12 @@ class _Walker:
         ):
             self._tail(el, href)
             return
-        if el is self.main_root:
+        if (
+            el is self.main_root
+        ):  # the article is read by wirefeed.mainstory; only teasers are looked for here
             self.flush()
-            self.in_main = True
+            self._tail(el, href)
+            return
         attrs = el.get("class") or el.get("itemprop")
         # The label's line runs to the next block, so `<span class="length">5</span> min` stays one line.
         label = not self.in_label and bool(attrs) and _is_label(attrs or "")
@@ -259,9 +263,6 @@ class _Walker:
             if tag in _HEADINGS and href:
                 self.line_headline = True
             self.flush()
-        if el is self.main_root:
-            self.flush()
-            self.in_main = False
         self._tail(el, outer)
 
     def _tail(self, el: Any, href: str | None) -> None:

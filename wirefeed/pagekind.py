@@ -50,7 +50,7 @@ def classify(meta: Metadata, main: MainStory | None, url: str, profile_kind: str
         and main is not None
         and (main.headline or main.text_chars >= _MIN_HEADLESS_PROSE)
         and main.link_density <= _MAX_LINK_DENSITY
-        and main.linked_headings < 2
+        and not (main.linked_headings >= 2 and main.linked_headings * 3 >= len(main.paragraphs))
         and not meta.types & LISTING_TYPES
     ):
         return "article"
