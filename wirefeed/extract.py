@@ -336,9 +336,20 @@ def _finish(
         last.truncated = True
 
 
+def _may_open_teaser(text: str) -> bool:
+    """A cheap look for what a wire teaser needs: a relative stamp or a dateline."""
+    short = len(text) <= 60
+    head = text.lstrip("'’‘\"(")[:2]
+    if (short and any(c.isdigit() for c in text[:20])) or (head.isalpha() and head.isupper()):
+        return is_relative_stamp(text) or split_stamp(text) is not None or parse_dateline(text) is not None
+    return short and is_relative_stamp(text)
+
+
 def _teasers(page: Page, profile: Profile | None) -> list[RawStory]:
     """Teasers printed around an article: only those a reader would take for wire copy (with a
     dateline or a stamp); headline links around an article are navigation, not stories."""
+    if not any(_may_open_teaser(ln.text) for ln in page.lines):
+        return []  # no stamp and no dateline around the article: nothing to segment
     rest = Page(url=page.url, lines=page.lines, is_html=True)  # the article's own text is not in them
     out = []
     for s in _segment(rest, profile, "listing"):

@@ -34,7 +34,7 @@ _BAD_CONTAINER_RE = re.compile(
     r"navigation|menu|breadcrumbs?|outbrain|taboola|widgets?|popup|modal|subscribe|subscription|signup|"
     r"login|byline|author-bio|caption|credits?|more-stories|most-read|popular|trending|rail|ticker|"
     r"newsticker|tags|tag-list|toolbar|overlay|skip-link|read-more|also-read|recirculation|"
-    r"infobox|gallery)(?![a-z])"
+    r"infobox|gallery|carousel|slideshow|slider|lightbox|modal)(?![a-z])"
 )
 _CAMEL_RE = re.compile(r"([a-z])([A-Z])")
 _GOOD_CONTAINER_RE = re.compile(
@@ -519,6 +519,9 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
                 root = shared
                 texts = _lead_blocks(shared, body_el, h1, judge) + texts
     dates: list[str] = []
+    if h1 is not None:  # the headline repeated over a gallery or a slide is not the story's text
+        head = _text(h1)
+        texts = [t for t in texts if not (head and t.startswith(head))]
     texts = _join_dateline(_clean_paragraphs(texts, dates))
     description = meta.description()
     if description and texts and not parse_dateline(texts[0]):
