@@ -195,7 +195,10 @@ def test_media_length_is_not_a_stamp() -> None:
     )
     line = next(ln for ln in page.lines if ln.text == "5 min")
     assert line.label
-    titles = [s.title or s.lead for s in extract_stories(page_bytes("article-h1-widgets"), url="https://x.example/a")]
+    titles = [
+        s.title or s.lead
+        for s in extract_stories(page_bytes("article-h1-widgets"), url="https://x.example/a")
+    ]
     assert not any("night crossing trial run" in (t or "") for t in titles)
 
 
@@ -246,7 +249,10 @@ def test_hostile_markup_does_not_crash(content: bytes) -> None:
         # another kicker in the metadata than on the page: the title both print
         ("Harbour vote: Board says yes to the islands route", "Board says yes to the islands route"),
         # the page's own kicker: the metadata headline as it is
-        ("Night ferry: Board says yes to the islands route", "Night ferry: Board says yes to the islands route"),
+        (
+            "Night ferry: Board says yes to the islands route",
+            "Night ferry: Board says yes to the islands route",
+        ),
     ],
 )
 def test_kicker_and_title(og_title: str, expected: str) -> None:

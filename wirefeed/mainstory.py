@@ -395,10 +395,14 @@ def _lead_blocks(root: Any, body_el: Any, h1: Any, judge: _Judge) -> list[str]:
         if not started or not isinstance(el.tag, str) or _is_ancestor(body_el, el):
             continue
         leaf = el.tag == "div" and not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el)
-        if el.tag == "p" or leaf or (
-            el.tag in ("div", "span", "h2", "strong")
-            and _LEAD_CLASS_RE.search(_attrs(el))
-            and el.find(".//p") is None
+        if (
+            el.tag == "p"
+            or leaf
+            or (
+                el.tag in ("div", "span", "h2", "strong")
+                and _LEAD_CLASS_RE.search(_attrs(el))
+                and el.find(".//p") is None
+            )
         ):
             if judge.excluded(el, root) or (h1 is not None and _is_ancestor(h1, el)):
                 continue
