@@ -296,8 +296,12 @@ def _headline_parts(h: Any) -> list[str]:
 def _text_blocks(doc: Any) -> Any:
     """Paragraphs, and ``<div>``s used as paragraphs (text and no block children)."""
     for el in doc.iter("p", "div"):
-        if el.tag == "p" or not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el):
+        if el.tag == "p":
             yield el
+        elif ((el.text and not el.text.isspace()) or not len(el)) and not any(
+            isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el
+        ):
+            yield el  # a <div> holding its own text, not only wrappers
 
 
 def _score_paragraphs(doc: Any, judge: _Judge) -> tuple[dict[Any, float], list[tuple[Any, str]]]:

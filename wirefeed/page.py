@@ -97,6 +97,15 @@ _NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "iframe", "obje
 _LABEL_RE = re.compile(
     r"duration|length|runtime|read-?time|reading|lesezeit|lesedauer|leestijd|laufzeit", re.I
 )
+# What a wire teaser prints (a relative stamp, an upper-case dateline): without either around an
+# article, the rest of the page is not segmented.
+_STAMP_HINT_RE = re.compile(
+    r"\d\s?(?:s|m|h|d|u|w|j|t|sec\w*|min\w*|uur|uren|hrs?|hours?|stunden?|std\.?|dag(?:en)?|days?|tage?n?|"
+    r"jours?|heures?|weeks?|weken|wochen?|semaines?|maand(?:en)?|months?|monate?n?|mois)\b|geleden|\bago\b|"
+    r"\bvor\s|il y a|gestern|yesterday|gisteren|\bhier\b|zojuist|just now|soeben|gerade eben|à l'instant",
+    re.I,
+)
+_DATELINE_HINT_RE = re.compile(r"[A-ZÀ-Þ]{3}[A-ZÀ-Þ .,'’/-]{0,40}(?:\([^)]{1,40}\))?\s*[-–—:]\s")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 # Leading comments are skipped atomically: a comment ends at its first `-->`, never later, so
 # `<!---->` * 40 + `x` is one pass, not 2**40 ways of splitting it (tests/test_hostile_regex.py).
@@ -167,9 +176,8 @@ def _text_lines(text: str) -> list[Line]:
 class _Walker:
     """Turns an element tree into lines; one instance per page."""
 
-    def __init__(self, base_url: str, main_root: Any = None) -> None:
+    def __init__(self, base_url: str) -> None:
         self.base = base_url
-        self.main_root = main_root
         self.in_label = False
         self.lines: list[Line] = []
         self.buf: list[tuple[str, str | None]] = []
@@ -221,12 +229,6 @@ class _Walker:
             or tag in _DROP
             or (tag == "header" and el.getparent() is not None and el.getparent().tag == "body")
         ):
-            self._tail(el, href)
-            return
-        if (
-            el is self.main_root
-        ):  # the article is read by wirefeed.mainstory; only teasers are looked for here
-            self.flush()
             self._tail(el, href)
             return
         attrs = el.get("class") or el.get("itemprop")
@@ -293,6 +295,20 @@ def decode(content: bytes, content_type: str | None = None) -> str:
     return content.decode("cp1252", "replace")
 
 
+def _cut(el: Any) -> None:
+    """Take ``el`` out of its tree, keeping the text that follows it."""
+    parent = el.getparent() if el is not None else None
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+    parent.remove(el)
+
+
 def _parse(text: str) -> Any:
     try:
         return etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", _PARSER)
@@ -318,9 +334,18 @@ def load_page(
     etree.strip_elements(doc, *_NEVER_TEXT, with_tail=False)
     main = find_main_story(doc, meta)
     kind = classify(meta, main, url, profile_kind)
-    walker = _Walker(url, main.root if main is not None and kind in ("article", "liveblog") else None)
     body = doc.find("body")
-    walker.walk(body if body is not None else doc, None, None)
+    body = body if body is not None else doc
+    walker = _Walker(url)
+    if main is not None and kind in ("article", "liveblog"):
+        # The article is read by wirefeed.mainstory; around it only wire teasers are looked for, and
+        # only where the rest of the page prints something like a stamp or a dateline.
+        _cut(main.root)
+        rest = "".join(body.itertext())
+        if _STAMP_HINT_RE.search(rest) or _DATELINE_HINT_RE.search(rest):
+            walker.walk(body, None, None)
+    else:
+        walker.walk(body, None, None)
     walker.flush()
     metas = meta.metas
     return Page(
