@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
+
 __all__ = ["ARTICLE_TYPES", "LIVEBLOG_TYPES", "Metadata", "clean_text", "read_metadata"]
 
 ARTICLE_TYPES = frozenset(
@@ -81,6 +83,13 @@ MODIFIED_METAS = (
 TITLE_METAS = ("og:title", "twitter:title", "dc.title", "parsely-title", "sailthru.title", "title")
 SITE_METAS = ("og:site_name", "application-name", "apple-mobile-web-app-title", "publisher", "twitter:site")
 
+# Compiled XPath runs in C; ElementPath's iterfind with predicates walks the tree in Python.
+_SCRIPTS = etree.XPath(".//script[@type]")
+_ITEMTYPES = etree.XPath(".//*[@itemtype]")
+_ITEMPROPS = etree.XPath(".//*[@itemprop]")
+_METAS = etree.XPath(".//meta")
+_BODY_ITEMPROP_METAS = etree.XPath("body//meta[@itemprop]")
+_LINKS = etree.XPath(".//link[@rel]")
 _CDATA_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$|^\s*<!--|-->\s*$")
 _WS_RE = re.compile(r"\s+")
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
@@ -215,7 +224,7 @@ class Metadata:
 
 def _jsonld(doc: Any, meta: Metadata, url: str) -> None:
     found: list[dict[str, Any]] = []
-    for script in doc.iterfind(".//script[@type]"):
+    for script in _SCRIPTS(doc):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         data = _load_json(script.text or "")
@@ -291,12 +300,12 @@ _MICRO_PROPS = ("headline", "datepublished", "datemodified", "articlebody", "nam
 def _microdata(doc: Any, meta: Metadata) -> None:
     scopes = [
         el
-        for el in doc.iterfind(".//*[@itemtype]")
+        for el in _ITEMTYPES(doc)
         if (el.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1] in ARTICLE_TYPES
     ]
     meta.microdata_article = bool(scopes)
     roots = scopes[:1] or [doc]
-    for el in roots[0].iterfind(".//*[@itemprop]"):
+    for el in _ITEMPROPS(roots[0]):
         prop = (el.get("itemprop") or "").strip().lower()
         if prop not in _MICRO_PROPS or prop in meta.microdata:
             continue
@@ -313,7 +322,7 @@ def read_metadata(doc: Any, url: str) -> Metadata:
     meta = Metadata()
     head = doc.find("head")
     scope = doc if head is None or len(head) < 3 else head  # some pages put their metas in <body>
-    for m in scope.iterfind(".//meta"):
+    for m in _METAS(scope):
         key = m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv")
         content = m.get("content")
         if key and content is not None:
@@ -321,11 +330,11 @@ def read_metadata(doc: Any, url: str) -> Metadata:
             if key not in meta.metas and content.strip():
                 meta.metas[key] = content.strip()
     if scope is not doc:  # a date meta in the body still counts
-        for m in doc.iterfind("body//meta[@itemprop]"):
+        for m in _BODY_ITEMPROP_METAS(doc):
             key = (m.get("itemprop") or "").strip().lower()
             if key and key not in meta.metas and (m.get("content") or "").strip():
                 meta.metas[key] = (m.get("content") or "").strip()
-    for link in doc.iterfind(".//link[@rel]"):
+    for link in _LINKS(doc):
         if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
             meta.canonical = urljoin(url, link.get("href").strip())
             break
