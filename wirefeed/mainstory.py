@@ -17,7 +17,7 @@ import re
 import threading
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from lxml import etree
 
@@ -198,7 +198,7 @@ def _container_kind(attrs: str) -> str | None:
 
 
 def _link_chars(el: Any) -> int:
-    return sum(len(t.strip()) for t in _LINK_TEXT(el))
+    return sum(len(t.strip()) for t in cast(list[str], _LINK_TEXT(el)))
 
 
 def is_junk_title(text: str | None, meta: Metadata | None = None) -> bool:
@@ -496,7 +496,7 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
 
         def final(el: Any, score: float) -> float:
             # Teaser rails carry their headlines as links; the article's text sits by its headline.
-            chars = int(_TEXT_LENGTH(el)) or 1
+            chars = int(cast(float, _TEXT_LENGTH(el))) or 1
             near = 1.5 if _near(el, h1_near) else 1.0
             return score * _container_weight(el) * max(0.0, 1 - _link_chars(el) / chars) * near
 

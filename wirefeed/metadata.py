@@ -90,6 +90,12 @@ _ITEMPROPS = etree.XPath(".//*[@itemprop]")
 _METAS = etree.XPath(".//meta")
 _BODY_ITEMPROP_METAS = etree.XPath("body//meta[@itemprop]")
 _LINKS = etree.XPath(".//link[@rel]")
+
+
+def _nodes(xpath: etree.XPath, el: Any) -> list[Any]:
+    return cast(list[Any], xpath(el))
+
+
 _CDATA_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$|^\s*<!--|-->\s*$")
 _WS_RE = re.compile(r"\s+")
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
@@ -224,7 +230,7 @@ class Metadata:
 
 def _jsonld(doc: Any, meta: Metadata, url: str) -> None:
     found: list[dict[str, Any]] = []
-    for script in _SCRIPTS(doc):
+    for script in _nodes(_SCRIPTS, doc):
         if (script.get("type") or "").strip().lower() != "application/ld+json":
             continue
         data = _load_json(script.text or "")
@@ -300,12 +306,12 @@ _MICRO_PROPS = ("headline", "datepublished", "datemodified", "articlebody", "nam
 def _microdata(doc: Any, meta: Metadata) -> None:
     scopes = [
         el
-        for el in _ITEMTYPES(doc)
+        for el in _nodes(_ITEMTYPES, doc)
         if (el.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1] in ARTICLE_TYPES
     ]
     meta.microdata_article = bool(scopes)
     roots = scopes[:1] or [doc]
-    for el in _ITEMPROPS(roots[0]):
+    for el in _nodes(_ITEMPROPS, roots[0]):
         prop = (el.get("itemprop") or "").strip().lower()
         if prop not in _MICRO_PROPS or prop in meta.microdata:
             continue
@@ -322,7 +328,7 @@ def read_metadata(doc: Any, url: str) -> Metadata:
     meta = Metadata()
     head = doc.find("head")
     scope = doc if head is None or len(head) < 3 else head  # some pages put their metas in <body>
-    for m in _METAS(scope):
+    for m in _nodes(_METAS, scope):
         key = m.get("property") or m.get("name") or m.get("itemprop") or m.get("http-equiv")
         content = m.get("content")
         if key and content is not None:
@@ -330,11 +336,11 @@ def read_metadata(doc: Any, url: str) -> Metadata:
             if key not in meta.metas and content.strip():
                 meta.metas[key] = content.strip()
     if scope is not doc:  # a date meta in the body still counts
-        for m in _BODY_ITEMPROP_METAS(doc):
+        for m in _nodes(_BODY_ITEMPROP_METAS, doc):
             key = (m.get("itemprop") or "").strip().lower()
             if key and key not in meta.metas and (m.get("content") or "").strip():
                 meta.metas[key] = (m.get("content") or "").strip()
-    for link in _LINKS(doc):
+    for link in _nodes(_LINKS, doc):
         if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
             meta.canonical = urljoin(url, link.get("href").strip())
             break
