@@ -128,6 +128,13 @@ _PARTICLES = frozenset(
         "zu",
         "al",
         "ter",
+        # German river and region abbreviations: `Frankfurt a.M.`, `Halle a.d. Saale`, `Freiburg i.Br.`
+        "a.",
+        "a.M.",
+        "a.d.",
+        "i.",
+        "i.Br.",
+        "v.d.",
     ]
 )
 # Upper-case openings that are labels, not places (`FILE - This photo…`, `UPDATE - …`).
@@ -281,7 +288,7 @@ def _credit_first(window: str, full: str) -> Dateline | None:
         return None
     tokens = _credit_tokens(m.group("paren"))
     if tokens is None or not any(_agencies.is_known(t) for t in tokens):
-        return None
+        return _place_in_parens(window, full, m)
     sep = _AFTER_CREDIT_RE.match(window, m.end())
     end = sep.end() if sep and sep.group("sep") else m.end()
     # `(ANSA) - ROME, JUL 11 - `: a place and date may follow the credit.
@@ -294,6 +301,17 @@ def _credit_first(window: str, full: str) -> Dateline | None:
             _, place, date = parts
             end += s.end()
     return _make(window, end, full, place=place, agencies=tokens, date=date)
+
+
+def _place_in_parens(window: str, full: str, m: re.Match[str]) -> Dateline | None:
+    """`(Bruxelles) Les ministres`: a known place in parentheses before a capitalized sentence."""
+    place = m.group("paren").strip()
+    nxt = window[m.end() : m.end() + 2]
+    if not (nxt[:1] == " " and nxt[1:2].isupper() and _valid_place(place)):
+        return None
+    if not _places.is_place(place) or any(w in _words()[0] for w in place.casefold().split()):
+        return None
+    return _make(window, m.end(), full, place=place, agencies=[])
 
 
 def _house_credit(raw: str, head: str) -> bool:
@@ -367,7 +385,8 @@ def _place_only_ok(place: str, date: str | None, kind: str, sep: str, rest: str)
         p = next((p for p in prefixes if h.startswith(p)), None)
         if p:
             folded[i], prefixed = h[len(p) :], True
-    known = all(_places.is_place(h) for h in folded)
+    whole = place.split(",")[0].strip()
+    known = all(_places.is_place(h) for h in folded) or (len(heads) > 1 and _places.is_place(whole))
     if not known and any(
         w in labels or _agencies.is_known(w) for h in folded for w in re.split(r"[\s.'’-]+", h)
     ):

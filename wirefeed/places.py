@@ -58,7 +58,7 @@ def _regions() -> dict[str, str]:
 
 
 _Entry = tuple[int, str, str, float, float, int]  # geonames id, name, country, lat, lon, population
-_GAZETTEER_FORM = "gazetteer-sqlite-2"  # a new name when the form or _fold changes
+_GAZETTEER_FORM = "gazetteer-sqlite-3"  # a new name when the form, _fold or _own_variants changes
 
 
 def _write_gazetteer_form(source: Path, target: Path) -> None:
@@ -81,8 +81,9 @@ def _write_gazetteer_form(source: Path, target: Path) -> None:
         db.executemany("INSERT OR IGNORE INTO place VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows())
         # The cities' own names, folded (not their alternate names): evidence for is_place.
         db.execute("CREATE TABLE own_name (name TEXT PRIMARY KEY) WITHOUT ROWID")
-        own = {row[0] for row in db.execute("SELECT DISTINCT name FROM place")}
-        db.executemany("INSERT OR IGNORE INTO own_name VALUES (?)", ((_fold(n),) for n in own))
+        own = {_fold(row[0]) for row in db.execute("SELECT DISTINCT name FROM place")}
+        names = own | {v for n in own for v in _own_variants(n)}
+        db.executemany("INSERT OR IGNORE INTO own_name VALUES (?)", ((n,) for n in names))
         db.commit()
 
 
@@ -117,6 +118,23 @@ def _fold(name: str) -> str:
     """Casefold and drop accents: ``Zürich`` and ``ZURICH`` meet."""
     decomposed = unicodedata.normalize("NFKD", name.casefold())
     return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+# How an own name is also printed: the part before a river or region (`Ludwigshafen am Rhein`,
+# `Halle (Saale)`), and saints abbreviated (`Sankt Pölten` as `St. Pölten`).
+_SHORT_RE = re.compile(r"^(.{5,}?)(?: (?:am|an der|an den|im|in der|ob der|sur|sul|sulla)\b.*| \(.*)$")
+_SAINT_RE = re.compile(r"^(?:sankt|saint|san|sint)\b[ -]?")
+
+
+def _own_variants(folded: str) -> Iterator[str]:
+    """Other printed forms of a folded own name (its short form, `st.` for a saint)."""
+    m = _SHORT_RE.match(folded)
+    if m:
+        yield m.group(1)
+    m = _SAINT_RE.match(folded)
+    if m:
+        yield "st. " + folded[m.end() :]
+        yield "st " + folded[m.end() :]
 
 
 @cache
