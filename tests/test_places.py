@@ -64,6 +64,8 @@ def test_unknown_gives_none(printed: str | None) -> None:
         ("LONDRES", True),
         ("Milano", True),
         ("zurich", True),  # accents folded
+        ("Ludwigshafen", True),  # own name `Ludwigshafen am Rhein`, printed short
+        ("St. Pölten", True),  # own name `Sankt Pölten`
         ("DIY", False),  # an airport code among the gazetteer's alternate names
         ("THE", False),
         ("LIVE", False),

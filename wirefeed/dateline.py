@@ -50,7 +50,7 @@ _MONTHS = (
 _MONTH = "|".join(sorted({re.escape(m) for m in _MONTHS.split()}, key=len, reverse=True))
 _DATE = (
     rf"(?i:(?:{_MONTH})\.?\s{{1,3}}\d{{1,2}}(?:st|nd|rd|th)?\.?(?:,?\s\d{{4}})?"
-    rf"|\d{{1,2}}\.?\s{{1,3}}(?:{_MONTH})\.?(?:\s\d{{4}})?"
+    rf"|(?:le\s|den\s)?\d{{1,2}}\.?\s{{1,3}}(?:{_MONTH})\.?(?:\s\d{{4}})?"  # `le 12 mars`, `den 3. Mai`
     # numeric, as printed on regional sites: `27.6.2025`, `27.06.`, `6/27/2025` (typos like `27.6.205` too)
     r"|\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{1,2}/\d{1,2}/\d{2,4})"
 )
