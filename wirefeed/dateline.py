@@ -54,7 +54,7 @@ _DATE = (
     # numeric, as printed on regional sites: `27.6.2025`, `27.06.`, `6/27/2025` (typos like `27.6.205` too)
     r"|\d{1,2}\.\d{1,2}\.(?:\d{2,4})?|\d{1,2}/\d{1,2}/\d{2,4})"
 )
-_DATE_RE = re.compile(rf"{_DATE}$")
+_DATE_RE = re.compile(rf"^{_DATE}$")  # anchored: only ever matched whole
 _PREDATE_RE = re.compile(rf"^(?P<date>\d{{1,2}}\.?\s(?i:{_MONTH}))\s+(?P<place>.+)$")
 _POSTDATE_RE = re.compile(rf"^(?P<place>.+?),\s*(?P<date>{_DATE})\.?$")
 
