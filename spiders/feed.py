@@ -5,6 +5,12 @@ given ones), follows sitemap indexes, and requests every entry's article within 
 carrying the entry's publication time as evidence for the article's ``published`` interval. An entry
 whose article cannot be crawled (another domain) becomes a teaser record of its own. XML is parsed by
 :func:`wirefeed.feeds.parse_feed`: no entity expansion, no DTDs, no network.
+
+Feed documents cannot multiply: each URL is requested once per run, sitemaps are followed only
+``WIREFEED_FEED_DEPTH`` levels below a start feed (1: an index and its sitemaps, as the sitemap
+protocol allows), and at most ``WIREFEED_MAX_FEED_REQUESTS`` feed documents are requested in a run;
+what each limit held back is counted (``wirefeed/feed/duplicate``, ``depth-limit``, ``request-limit``).
+Redirects are followed by the spider, within the profile, as for pages.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from wirefeed.errors import FeedError
@@ -21,7 +28,7 @@ from wirefeed.extract import RawStory
 from wirefeed.feeds import parse_feed
 from wirefeed.identity import canonical_url
 from wirefeed.profiles import Profile
-from wirefeed.spiders.portal import PortalSpider, served_at
+from wirefeed.spiders.portal import _REDIRECTS, PortalSpider, served_at
 from wirefeed.stages import new_item, rfc3339
 
 __all__ = ["FeedSpider"]
@@ -33,21 +40,60 @@ class FeedSpider(PortalSpider):
     def __init__(self, profile: str | None = None, url: str | None = None, **kwargs: Any) -> None:
         super().__init__(profile=profile, **kwargs)
         self.feed_urls = [u.strip() for u in url.split(",")] if url else []
+        self.feeds_requested: set[str] = set()
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> FeedSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        assert isinstance(spider, FeedSpider)
+        spider.max_feed_depth = crawler.settings.getint("WIREFEED_FEED_DEPTH", 1)
+        spider.max_feed_requests = crawler.settings.getint("WIREFEED_MAX_FEED_REQUESTS", 1000)
+        return spider
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         for prof in self.profiles.values():
             for url in self.feed_urls or list(prof.feeds):
-                yield self._feed_request(url, prof)
+                if (req := self._feed_request(url, prof)) is not None:
+                    yield req
         for req in self._resumed():
             yield req
 
-    def _feed_request(self, url: str, prof: Profile) -> scrapy.Request:
+    def _feed_request(self, url: str, prof: Profile, depth: int = 0, hops: int = 0) -> scrapy.Request | None:
+        """A request for a feed document, unless a limit holds it back (counted)."""
+        key = canonical_url(url)
+        if key in self.feeds_requested:
+            self.count("feed/duplicate")
+            return None
+        if depth > self.max_feed_depth:
+            self.count("feed/depth-limit")
+            return None
+        if len(self.feeds_requested) >= self.max_feed_requests:
+            self.count("feed/request-limit")
+            return None
+        self.feeds_requested.add(key)
         return scrapy.Request(
-            url, callback=self.parse_feed, errback=self.failed, cb_kwargs={"profile": prof.name}
-        )
+            url,
+            callback=self.parse_feed,
+            errback=self.failed,
+            cb_kwargs={"profile": prof.name},
+            meta={"dont_redirect": True, "handle_httpstatus_list": _REDIRECTS, "wirefeed_hops": hops,
+                  "wirefeed_feed_depth": depth},
+        )  # fmt: skip
+
+    def _redirect_request(
+        self, response: Response, target: str, prof: Profile, hops: int
+    ) -> scrapy.Request | None:
+        depth = response.meta.get("wirefeed_feed_depth")
+        if depth is None:  # an article's redirect
+            return super()._redirect_request(response, target, prof, hops)
+        self.feeds_requested.discard(canonical_url(target))  # as for pages: a loop ends at the hop limit
+        return self._feed_request(target, prof, depth, hops)
 
     def parse_feed(self, response: Response, profile: str) -> Iterator[Any]:
         prof = self.profiles[profile]
+        if response.status in _REDIRECTS:
+            yield from self._redirect(response, prof)
+            return
         fetched_at = datetime.now(UTC)
         self.count("fetch/pages")
         self.count("feed/documents")
@@ -58,9 +104,12 @@ class FeedSpider(PortalSpider):
             self.logger.warning("feed refused (%s): %s", exc.reason, response.url)
             return
         anchor = served_at(response.headers, fetched_at)
+        depth = response.meta.get("wirefeed_feed_depth", 0) + 1
         for sitemap in feed.sitemaps:
-            if prof.owns(sitemap):
-                yield self._feed_request(sitemap, prof)
+            if not prof.owns(sitemap):
+                self.count("feed/offsite-sitemap")
+            elif (req := self._feed_request(sitemap, prof, depth)) is not None:
+                yield req
         for entry in feed.entries:
             self.count("feed/entries")
             if not entry.link:

@@ -147,8 +147,13 @@ class PortalSpider(scrapy.Spider):
         else:
             self.count("fetch/redirected")
             self.requested.discard(hash(canonical_url(target)))  # a loop must be able to come back here
-            if (req := self._request(target, prof, hops)) is not None:
+            if (req := self._redirect_request(response, target, prof, hops)) is not None:
                 yield req
+
+    def _redirect_request(
+        self, response: Response, target: str, prof: Profile, hops: int
+    ) -> scrapy.Request | None:
+        return self._request(target, prof, hops)
 
     def _followable(self, url: str, prof: Profile) -> bool:
         return prof.owns(url) and prof.page_kind(url) is not None
@@ -278,6 +283,7 @@ _FAILURE_REASONS = {
 _IGNORED_REASONS = (
     ("robots.txt", "robots"),
     ("max redirections", "redirect-loop"),
+    ("offsite-redirect", "offsite-redirect"),  # spiders/offsite.py: a redirect a middleware followed
     ("offsite", "offsite"),
     ("larger than", "too-large"),
     ("max size", "too-large"),

@@ -24,6 +24,7 @@ from wirefeed.errors import ProfileError
 from wirefeed.stamps import SEMANTICS
 
 _MAXREPEAT = _parser.MAXREPEAT
+_DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes a crawl fetches
 
 __all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile", "profile_from_data"]
 
@@ -84,14 +85,24 @@ class Profile:
         return None
 
     def owns(self, url: str) -> bool:
-        host = (urlsplit(url).hostname or "").lower()
-        port = urlsplit(url).port
+        """True for an http(s) URL on one of the profile's hosts (or a subdomain) and port: a domain
+        given with a port (``127.0.0.1:8080``) owns that port only, one without owns the scheme's
+        default port only, so a redirect to another port of the same host leaves the profile."""
+        try:
+            parts = urlsplit(url)
+            port = parts.port
+        except ValueError:  # a port that is not a number, or out of range
+            return False
+        scheme = parts.scheme.lower()
+        if scheme not in _DEFAULT_PORTS:
+            return False
+        host = (parts.hostname or "").lower()
         for d in self.domains:
             d = d.lower()
             if ":" in d:
                 if f"{host}:{port}" == d:
                     return True
-            elif host == d or host.endswith("." + d):
+            elif (host == d or host.endswith("." + d)) and port in (None, _DEFAULT_PORTS[scheme]):
                 return True
         return False
 

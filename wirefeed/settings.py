@@ -34,6 +34,11 @@ SCHEDULER = "wirefeed.spiders.scheduler.LedgerScheduler"
 # No remote-control surface unless the user turns it on (-s REMOTE_CONTROL_ENABLED=True): Scrapy 2.19's
 # RemoteControl runs Python sent over HTTP and is on by default; the telnet console is the older kind.
 TELNETCONSOLE_ENABLED = False
+# Every request, redirects and robots.txt included, checked against the profiles' hosts, ports, schemes.
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.offsite.OffsiteMiddleware": None,
+    "wirefeed.spiders.offsite.ProfileOffsiteMiddleware": 50,
+}
 REMOTE_CONTROL_ENABLED = False
 LOG_LEVEL = "INFO"
 
@@ -76,3 +81,5 @@ WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see 
 WIREFEED_PROGRESS_SECONDS = 10  # a crawl prints a progress line this often (0: never)
 WIREFEED_WARC = None  # keep every fetched response in this WARC file (gzip), for `wirefeed parse` to replay
 WIREFEED_ALERT_URL = None  # POST failing monitors here as JSON (also read from the environment)
+WIREFEED_FEED_DEPTH = 1  # sitemap levels followed below a start feed (1: an index and its sitemaps)
+WIREFEED_MAX_FEED_REQUESTS = 1000  # feed and sitemap documents requested per run
