@@ -183,6 +183,8 @@ class PortalSpider(scrapy.Spider):
             content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
             profile_kind=prof.page_kind(response.url),
         )
+        if page.charset_fallback:
+            self.count(f"fetch/charset-fallback/{page.charset_fallback}")
         stories = extract_page(page, profile=prof)
         kind = prof.page_kind(response.url) or (
             "article" if any(s.kind == "article" for s in stories) else "listing"

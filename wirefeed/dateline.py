@@ -30,6 +30,7 @@ from typing import cast
 
 from wirefeed import agencies as _agencies
 from wirefeed import places as _places
+from wirefeed.invisible import visible
 
 __all__ = ["WINDOW", "Dateline", "parse_dateline"]
 
@@ -450,6 +451,7 @@ def parse_dateline(text: str, *, language: str | None = None) -> Dateline | None
     Results are cached for lead-sized texts: extraction and the dateline stage read the same leads.
     """
     del language
+    text = visible(text)  # a bidi or zero-width mark inside the dateline must not hide it
     if len(text) <= _CACHE_MAX_LEN:
         return _parse_cached(text)
     return _parse(text)

@@ -95,6 +95,8 @@ def process_page(
     stories = extract_page(page, profile=profile)
     stats["wirefeed/extract/pages"] += 1
     stats[f"wirefeed/extract/{page.kind}-pages"] += 1
+    if page.charset_fallback:
+        stats[f"wirefeed/fetch/charset-fallback/{page.charset_fallback}"] += 1
     if not stories:
         stats["wirefeed/extract/no-stories"] += 1
         result.no_story = no_story_reason(page)

@@ -125,6 +125,7 @@ _HTML_SNIFF_RE = re.compile(
 )
 
 
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32 byte-order marks
 _CHARSET_RE = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # lxml refuses str input that declares its own encoding
 _XML_DECL_RE = re.compile(r"^\s*<\?xml[^>]*\?>")
@@ -159,6 +160,7 @@ class Page:
     meta: Metadata = field(default_factory=Metadata)
     main: MainStory | None = None
     kind: str = "text"  # see wirefeed.pagekind.KINDS; without a profile's say
+    charset_fallback: str | None = None  # why the bytes were not read in their declared charset, if so
 
     @property
     def is_article(self) -> bool:
@@ -289,17 +291,37 @@ def decode(content: bytes, content_type: str | None = None) -> str:
     """Bytes to text without mojibake: the declared charset (header, then ``<meta>``) if the bytes
     really are in it, else UTF-8 if they are valid UTF-8, else windows-1252 (what mislabelled Western
     European pages almost always are)."""
+    return decode_noting(content, content_type)[0]
+
+
+def decode_noting(content: bytes, content_type: str | None = None) -> tuple[str, str | None]:
+    """:func:`decode`, and why the declared charset was not used: ``unknown-charset`` (no such codec,
+    or one like ``undefined`` that decodes nothing), ``wrong-charset`` (the bytes are not in it, or a
+    UTF-16/32 label on bytes without a BOM or NULs: ASCII-compatible markup cannot be UTF-16),
+    ``undeclared`` (nothing declared, not UTF-8: read as windows-1252); ``None`` when it was used."""
     declared = []
     for source in (content_type or "", content[:2048].decode("ascii", "replace")):
         m = _CHARSET_RE.search(source)
         if m:
             declared.append(m.group(1).lower())
-    for charset in [*declared, "utf-8"]:
-        try:
-            return content.decode(charset)
-        except (UnicodeError, LookupError):  # the "undefined" codec raises plain UnicodeError
+    note = None
+    for charset in declared:
+        wide = charset.replace("-", "").replace("_", "").startswith(("utf16", "utf32", "ucs2", "ucs4"))
+        if wide and not (content.startswith(_WIDE_BOMS) or b"\0" in content[:64]):
+            note = note or "wrong-charset"
             continue
-    return content.decode("cp1252", "replace")
+        try:
+            return content.decode(charset), note
+        except LookupError:
+            note = note or "unknown-charset"
+        except UnicodeDecodeError:
+            note = note or "wrong-charset"
+        except UnicodeError:  # Python's `undefined` codec refuses every input
+            note = note or "unknown-charset"
+    try:
+        return content.decode("utf-8"), note
+    except UnicodeDecodeError:
+        return content.decode("cp1252", "replace"), note or ("wrong-charset" if declared else "undeclared")
 
 
 def _cut(el: Any) -> None:
@@ -318,9 +340,43 @@ def _cut(el: Any) -> None:
 
 def _parse(text: str) -> Any:
     try:
-        return etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", _PARSER)
+        doc = etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", _PARSER)
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log):
+            # libxml2 stops at 256 levels and drops the rest of the page: parse it again flattened
+            doc = etree.fromstring(_flatten(_XML_DECL_RE.sub("", text, count=1)), _PARSER)
+        return doc
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return None
+
+
+_TAG_TOKEN_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)[^<>]*>")
+_VOID = frozenset(
+    ["area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"]
+)
+_MAX_DEPTH = 200
+
+
+def _flatten(text: str) -> str:
+    """``text`` with every tag nested deeper than ``_MAX_DEPTH`` levels dropped (a paragraph break
+    where a block that held text ended, so blocks stay apart): the text of a page nested 100,000 deep survives, its
+    deep markup does not."""
+    out: list[str] = []
+    depth, last = 0, 0
+    for m in _TAG_TOKEN_RE.finditer(text):
+        name = m.group(2).lower()
+        if name in _VOID or m.group(0).endswith("/>"):
+            continue
+        closing = bool(m.group(1))
+        deep = depth >= _MAX_DEPTH if not closing else depth > _MAX_DEPTH
+        depth = max(0, depth - 1) if closing else depth + 1
+        if deep:
+            between = text[last : m.start()]
+            out.append(between)
+            if name in _BLOCK and between.strip():
+                out.append("<p>")  # the text so far was a block of its own
+            last = m.end()
+    out.append(text[last:])
+    return "".join(out)
 
 
 def load_page(
@@ -328,8 +384,13 @@ def load_page(
 ) -> Page:
     """Read HTML or a text rendering into a :class:`Page`; ``profile_kind`` is what a portal profile
     says the URL is (``article``/``listing``), if anything."""
-    text = decode(content, content_type) if isinstance(content, bytes) else content
-    text = text.lstrip("\ufeff")
+    text, note = decode_noting(content, content_type) if isinstance(content, bytes) else (content, None)
+    page = _load(text.lstrip("\ufeff"), url, content_type, profile_kind)
+    page.charset_fallback = note
+    return page
+
+
+def _load(text: str, url: str, content_type: str | None, profile_kind: str | None) -> Page:
     if not looks_like_html(text, content_type):
         return Page(url=url, lines=_text_lines(text), is_html=False)
     if _FEED_RE.match(text):

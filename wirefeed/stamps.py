@@ -22,6 +22,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from wirefeed.errors import TimeParseError
+from wirefeed.invisible import visible
 
 __all__ = ["SEMANTICS", "ResolvedTime", "refine", "resolve_time"]
 
@@ -496,7 +497,7 @@ def _number(token: str) -> tuple[float, bool]:
 
 
 def _clean(raw: str) -> str:
-    s = " ".join(raw.replace("\u00a0", " ").split()).strip().lower()
+    s = " ".join(visible(raw).replace("\u00a0", " ").split()).strip().lower()
     s = s.rstrip(" .")
     for _ in range(2):
         s = _PREFIX_RE.sub("", s, count=1)

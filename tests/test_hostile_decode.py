@@ -1,0 +1,123 @@
+"""Pages that lie about their bytes, or bury their text: read anyway, and the fallback counted.
+
+Served from 127.0.0.1 and crawled with the real spider and pipelines: an unknown charset
+(``charset=undefined``, which Python's codec of that name refuses outright), a ``<meta charset=utf-16>``
+on a UTF-8 page, windows-1252 bytes declaring nothing, a dateline with a right-to-left mark inside it,
+and a story nested 100,000 elements deep (libxml2 stops at 256 levels and dropped the rest).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+from scrapy import signals
+from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.test import get_crawler
+
+from wirefeed.page import decode_noting, load_page
+from wirefeed.schemas import Article
+from wirefeed.spiders.portal import PortalSpider
+
+from .conftest import project_settings
+from .hostileserver import article, serve
+
+LEAD = "Het college heeft dinsdag besloten de haven uit te breiden, meldt de gemeente."
+
+
+def _page(title: str, place: str = "VLISSINGEN") -> str:
+    return article(title, place, LEAD)
+
+
+def _deep(title: str) -> bytes:
+    inner = f"<h1>{title}</h1><p>GOES (ANP) - {LEAD}</p><p>Een woordvoerder bevestigt het.</p>"
+    return f"<html><body>{'<div>' * 100_000}{inner}{'</div>' * 100_000}</body></html>".encode()
+
+
+ROUTES = {
+    "/undefined": (200, {"Content-Type": "text/html; charset=undefined"}, _page("Café één").encode()),
+    "/utf16-lie": (
+        200,
+        {"Content-Type": "text/html"},
+        _page("Zeeuws café").replace('<meta charset="utf-8">', '<meta charset="utf-16">').encode(),
+    ),
+    "/cp1252": (
+        200,
+        {"Content-Type": "text/html"},
+        _page("Brücke über die Schelde").replace('<meta charset="utf-8">', "").encode("cp1252"),
+    ),
+    "/bidi": (
+        200,
+        {"Content-Type": "text/html; charset=utf-8"},
+        _page("Bericht uit Kyiv", "KYIV\u200f").encode(),
+    ),
+    "/deep": (200, {"Content-Type": "text/html; charset=utf-8"}, _deep("Diep genest bericht")),
+}
+
+
+def test_decoding_notes_its_fallbacks() -> None:
+    assert decode_noting("é".encode(), "text/html; charset=undefined") == ("é", "unknown-charset")
+    assert decode_noting('<meta charset="utf-16"><p>é</p>'.encode(), None) == (
+        '<meta charset="utf-16"><p>é</p>',
+        "wrong-charset",
+    )
+    assert decode_noting("<p>é</p>".encode("utf-16"), "text/html; charset=utf-16") == ("<p>é</p>", None)
+    assert decode_noting("<p>é</p>".encode("cp1252"), None) == ("<p>é</p>", "undeclared")
+    assert decode_noting("<p>é</p>".encode("cp1252"), "text/html; charset=utf-8") == (
+        "<p>é</p>",
+        "wrong-charset",
+    )
+    assert decode_noting("<p>é</p>".encode(), "text/html; charset=utf-8") == ("<p>é</p>", None)
+
+
+def test_deep_nesting_keeps_the_text_quickly() -> None:
+    start = time.perf_counter()
+    page = load_page(_deep("Diep genest bericht"), url="http://127.0.0.1/deep")
+    elapsed = time.perf_counter() - start
+    texts = [line.text for line in page.lines]
+    assert "Diep genest bericht" in texts and f"GOES (ANP) - {LEAD}" in texts
+    assert elapsed < 2.0  # orders of magnitude: a tree walk that followed 100k levels would not finish
+
+
+@deferred_f_from_coro_f
+async def test_lying_charsets_bidi_marks_and_deep_nesting_in_a_crawl(tmp_path: Path) -> None:
+    with serve(ROUTES) as srv:  # type: ignore[arg-type]
+        profile = tmp_path / "lies.json"
+        profile.write_text(
+            json.dumps(
+                {
+                    "name": "lies",
+                    "domains": [srv.hostport],
+                    "start_urls": [srv.base + p for p in ROUTES],
+                    "article_patterns": ["^/"],
+                    "language": "nl",
+                    "country": "NL",
+                }
+            ),
+            "utf-8",
+        )
+        settings = project_settings(
+            tmp_path,
+            WIREFEED_PROFILES=[str(profile)],
+            AUTOTHROTTLE_ENABLED=False,
+            ROBOTSTXT_OBEY=False,
+            LOG_LEVEL="ERROR",
+        )
+        crawler = get_crawler(PortalSpider, settings)
+        items: list[Article] = []
+        crawler.signals.connect(lambda item: items.append(item), signal=signals.item_scraped, weak=False)
+        await crawler.crawl_async(profile="lies")
+    stats = crawler.stats.get_stats()
+    by_title = {i.title: i for i in items}
+    # the deep page's story keeps its text; its headline markup, below level 200, is flattened away
+    assert len(items) == 5
+    assert set(by_title) >= {"Café één", "Zeeuws café", "Brücke über die Schelde", "Bericht uit Kyiv"}
+    assert all(LEAD in (i.lead or "") for i in items), [i.lead for i in items]
+    assert stats["wirefeed/fetch/charset-fallback/unknown-charset"] == 1
+    assert stats["wirefeed/fetch/charset-fallback/wrong-charset"] == 1
+    assert stats["wirefeed/fetch/charset-fallback/undeclared"] == 1
+    kyiv = by_title["Bericht uit Kyiv"]
+    assert kyiv.dateline is not None and kyiv.dateline.place == "KYIV" and kyiv.dateline.agencies == ["ANP"]
+    deep = [i for i in items if i.source.url.endswith("/deep")]
+    assert deep and deep[0].dateline is not None and deep[0].dateline.place == "GOES"

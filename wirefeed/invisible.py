@@ -1,0 +1,20 @@
+"""Invisible format characters: bidi controls, zero-width spaces and joiners, the BOM and soft hyphen.
+
+A page can put them anywhere (``KYIV\u200f (ANP) -``): a reader never sees them, but a pattern does,
+and a dateline or stamp with one inside goes unrecognised. :func:`visible` removes them from the copy a
+parser matches on; the story text keeps what the page printed.
+"""
+
+from __future__ import annotations
+
+__all__ = ["INVISIBLE", "visible"]
+
+# Unicode Cf characters that change no visible glyph in running text (data: add one here, not a branch).
+_CODEPOINTS = [0x00AD, 0x061C, 0x180E, *range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065),
+               *range(0x2066, 0x206A), 0xFEFF]  # fmt: skip
+INVISIBLE = dict.fromkeys(_CODEPOINTS)
+
+
+def visible(text: str) -> str:
+    """``text`` without invisible format characters (fast when there are none)."""
+    return text.translate(INVISIBLE) if not text.isascii() else text
