@@ -20,6 +20,7 @@ from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
+from wirefeed import budget
 from wirefeed.extract import extract_page
 from wirefeed.identity import canonical_url
 from wirefeed.offline import quarantine_entry
@@ -185,7 +186,9 @@ class PortalSpider(scrapy.Spider):
         )
         if page.charset_fallback:
             self.count(f"fetch/charset-fallback/{page.charset_fallback}")
-        stories = extract_page(page, profile=prof)
+        stories, over = budget.within(page, extract_page(page, profile=prof))
+        for key in over:
+            self.count(key)
         kind = prof.page_kind(response.url) or (
             "article" if any(s.kind == "article" for s in stories) else "listing"
         )

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
+from wirefeed import budget
 from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory, extract_page, no_story_reason
 from wirefeed.page import Page, load_page
@@ -92,15 +93,21 @@ def process_page(
         if anchor is not None and anchor.tzinfo is None:
             anchor = None
     result = PageResult()
-    stories = extract_page(page, profile=profile)
+    stories, over = budget.within(page, extract_page(page, profile=profile))
     stats["wirefeed/extract/pages"] += 1
     stats[f"wirefeed/extract/{page.kind}-pages"] += 1
+    for key in over:
+        stats[f"wirefeed/{key}"] += 1
+    deadline = budget.Deadline()
     if page.charset_fallback:
         stats[f"wirefeed/fetch/charset-fallback/{page.charset_fallback}"] += 1
     if not stories:
         stats["wirefeed/extract/no-stories"] += 1
         result.no_story = no_story_reason(page)
     for story in stories:
+        if deadline.passed():  # the rest of this page's stories are not read (counted)
+            stats["wirefeed/extract/over-budget/time"] += 1
+            break
         stats["wirefeed/extract/stories"] += 1
         if story.truncated:
             stats["wirefeed/extract/truncated"] += 1

@@ -19,6 +19,7 @@ from urllib.parse import urljoin
 
 from lxml import etree
 
+from wirefeed import budget
 from wirefeed.mainstory import MainStory, find_main_story
 from wirefeed.metadata import Metadata, read_metadata
 from wirefeed.pagekind import classify
@@ -161,6 +162,7 @@ class Page:
     main: MainStory | None = None
     kind: str = "text"  # see wirefeed.pagekind.KINDS; without a profile's say
     charset_fallback: str | None = None  # why the bytes were not read in their declared charset, if so
+    over_budget: list[str] = field(default_factory=list)  # what of wirefeed.budget this page ran over
 
     @property
     def is_article(self) -> bool:
@@ -384,9 +386,16 @@ def load_page(
 ) -> Page:
     """Read HTML or a text rendering into a :class:`Page`; ``profile_kind`` is what a portal profile
     says the URL is (``article``/``listing``), if anything."""
+    over = []
+    if len(content) > budget.MAX_BYTES:  # the rest is not read (counted by the caller)
+        content, over = content[: budget.MAX_BYTES], ["bytes"]
     text, note = decode_noting(content, content_type) if isinstance(content, bytes) else (content, None)
     page = _load(text.lstrip("\ufeff"), url, content_type, profile_kind)
     page.charset_fallback = note
+    if len(page.lines) > budget.MAX_LINES:
+        del page.lines[budget.MAX_LINES :]
+        over.append("lines")
+    page.over_budget = over
     return page
 
 
