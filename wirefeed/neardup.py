@@ -16,12 +16,24 @@ import numpy as np
 
 from wirefeed.identity import normalize_text
 
-__all__ = ["BANDS", "NUM_PERM", "ROWS", "THRESHOLD", "band_keys", "signature", "similarity"]
+__all__ = [
+    "BANDS",
+    "CANDIDATES_PER_BAND",
+    "NUM_PERM",
+    "ROWS",
+    "THRESHOLD",
+    "band_keys",
+    "signature",
+    "similarity",
+]
 
 NUM_PERM = 64
 BANDS, ROWS = 16, 4
 #: Estimated Jaccard similarity at or above which two texts are one story (measured: benchmarks/neardup.py).
 THRESHOLD = 0.4
+#: Stories a lookup compares per LSH band (the latest that share it): bounds the cost per story however
+#: many near-identical stories the store holds (benchmarks/neardup_scale.py).
+CANDIDATES_PER_BAND = 32
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX = np.uint64((1 << 32) - 1)
 _rng = np.random.RandomState(20261126)  # fixed: signatures must compare across runs and processes

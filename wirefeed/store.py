@@ -31,7 +31,7 @@ import numpy as np
 
 from wirefeed.errors import StoreError
 from wirefeed.ledger import LEDGER_SCHEMA, Ledger
-from wirefeed.neardup import THRESHOLD, band_keys, signature
+from wirefeed.neardup import CANDIDATES_PER_BAND, THRESHOLD, band_keys, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
 
@@ -196,14 +196,18 @@ class StateStore:
         return Decision("new", 1, None, None, story_id, earliest, latest)
 
     def _nearest(self, sig: np.ndarray) -> str | None:
-        """The cluster of the most similar stored story, if it reaches the threshold."""
+        """The cluster of the most similar stored story, if it reaches the threshold. Each band offers
+        its ``CANDIDATES_PER_BAND`` latest stories only: thousands of near-identical stories share every
+        band, and comparing against all of them made the cost per story grow with the store."""
         packed = _pack(sig)
         keys = band_keys(packed)
-        marks = ",".join("?" * len(keys))
+        per_band = " UNION ".join(
+            ["SELECT story FROM (SELECT story FROM lsh WHERE band_key=? ORDER BY story DESC LIMIT ?)"]
+            * len(keys)
+        )
         rows = self.db.execute(
-            f"SELECT DISTINCT s.cluster_id, s.sig FROM lsh JOIN stories s ON s.rowid = lsh.story "
-            f"WHERE lsh.band_key IN ({marks}) AND s.sig IS NOT NULL",
-            keys,
+            f"SELECT s.cluster_id, s.sig FROM stories s WHERE s.rowid IN ({per_band}) AND s.sig IS NOT NULL",
+            [v for k in keys for v in (k, CANDIDATES_PER_BAND)],
         ).fetchall()
         if not rows:
             return None
