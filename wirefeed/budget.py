@@ -5,8 +5,8 @@ costs time in extraction and in every stage after it. A page is read up to :data
 :data:`MAX_LINES` lines, at most :data:`MAX_STORIES` of its stories go on, and the stories of one page
 stop going on after :data:`MAX_SECONDS` of work. What a budget cut is counted, never silent:
 ``wirefeed/extract/over-budget`` once per page, and ``wirefeed/extract/over-budget/<what>`` (bytes,
-lines, stories, time). The limits are far above any real news page (the largest of 80 real article
-pages of 54 publishers is under 2 MB; a portal listing shows tens of teasers, not thousands).
+lines, stories, time). The limits are far above real news pages (the 80 real article pages of 54
+publishers in ../shared/realhtml: at most 1.7 MB, 213 lines and 22 stories each).
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 __all__ = ["MAX_BYTES", "MAX_LINES", "MAX_SECONDS", "MAX_STORIES", "Deadline", "within"]
 
 MAX_BYTES = 4 * 1024 * 1024
-MAX_LINES = 20_000
+MAX_LINES = 5_000
 MAX_STORIES = 300
 MAX_SECONDS = 1.0
 
