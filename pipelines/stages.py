@@ -7,7 +7,6 @@ to the quarantine file with the stage and the reason, then drops it.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from scrapy.exceptions import DropItem
 
 from wirefeed.errors import TimeParseError
 from wirefeed.offline import quarantine_entry
+from wirefeed.output import read_back
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, to_record
 from wirefeed.store import StateStore
@@ -133,19 +133,27 @@ class DedupPipeline(_Stage):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.store = store_for(crawler)
+        self.confirm_when_scraped = True
         self.pending: dict[str, str] = {}  # id -> content hash, decided in this run and not yet exported
         self.pending_hashes: set[str] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
 
     def open_spider(self) -> None:
-        output = output_path(self.crawler)
-        emitted = repair_output(output) if output else []
-        confirmed, dropped = self.store.open_run(emitted)
+        from wirefeed.pipelines.export import writer_for
+
+        writer = writer_for(self.crawler)
+        self.confirm_when_scraped = writer is None  # else the export pipeline confirms after writing
+        if writer is not None:
+            emitted = writer.existing
+        else:
+            output = output_path(self.crawler)
+            emitted = read_back(output) if output else []
+        start = self.stats.get_value("start_time") if self.stats else None
+        now = int(start.timestamp()) if start is not None else 0
+        confirmed, dropped = self.store.open_run(emitted, now)
         self.count_n("reconciled", confirmed)
         self.count_n("rolled-back", dropped)
-        start = self.stats.get_value("start_time") if self.stats else None
         if start is not None:
-            now = start.timestamp()
             window = self.settings.getfloat("WIREFEED_NEARDUP_DAYS", 7)
             if window > 0:
                 self.count_n("archived", self.store.archive(int(now - window * 86400)))
@@ -175,7 +183,8 @@ class DedupPipeline(_Stage):
 
     def item_scraped(self, item: Any) -> None:
         if hasattr(item, "content_hash"):
-            self.store.confirm(item.id)
+            if self.confirm_when_scraped:
+                self.store.confirm(item.id)
             self.pending.pop(item.id, None)
             self.pending_hashes.discard(item.content_hash)
             self.count("stored")
@@ -190,48 +199,3 @@ def output_path(crawler: Crawler) -> Path | None:
         if appends and ("://" not in uri or uri.startswith("file://")):
             return Path(uri.removeprefix("file://"))
     return None
-
-
-def repair_output(path: Path) -> list[dict[str, Any]]:
-    """Cut a partial last line off ``path`` (a killed run) and return what the store needs of every
-    complete record in it (JSON Lines or ninjs)."""
-    if not path.is_file():
-        return []
-    data = path.read_bytes()
-    end = data.rfind(b"\n") + 1
-    if end != len(data):
-        with path.open("r+b") as fh:
-            fh.truncate(end)
-        data = data[:end]
-    out = []
-    for line in data.splitlines():
-        try:
-            rec = json.loads(line)
-            if "wirefeed" in rec:  # a ninjs line
-                ext = rec["wirefeed"]
-                text = "\n".join(d["value"] for d in rec.get("descriptions", []) + rec.get("bodies", []))
-                out.append(
-                    {
-                        "id": (rec.get("altids") or rec["altIds"])[0]["value"],  # ninjs 2.2 or 3
-                        "content_hash": ext["content_hash"],
-                        "version": int(rec["version"]),
-                        "url": rec["uri"],
-                        "cluster_id": ext.get("cluster_id"),
-                        "text": text,
-                    }
-                )
-            else:
-                text = "\n".join(p for p in (rec.get("lead"), rec.get("body")) if p)
-                out.append(
-                    {
-                        "id": rec["id"],
-                        "content_hash": rec["content_hash"],
-                        "version": int(rec.get("version", 1)),
-                        "url": rec.get("url"),
-                        "cluster_id": rec.get("cluster_id"),
-                        "text": text,
-                    }
-                )
-        except (ValueError, KeyError, TypeError, IndexError):
-            continue
-    return out

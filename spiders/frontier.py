@@ -1,20 +1,24 @@
 """The spider's side of the ledger: which pages are still owed work, reported as it happens.
 
-A page is pending in the ledger from its request until its response was parsed and every item the
-spider took from it reached an end — Scrapy's ``item_scraped``, ``item_dropped`` or ``item_error`` —
-or its fetch failed. Only then :meth:`wirefeed.ledger.Ledger.page_done` is called, so a run killed
-while a page's items were still in the pipelines re-requests that page.
+A page is pending in the ledger from its request until its response (or its failure) was handled
+*and* every item the spider took from it reached an end — Scrapy's ``item_scraped``, ``item_dropped``
+or ``item_error``. Only then the page's closing work runs (its waiting teasers settled) and
+:meth:`wirefeed.ledger.Ledger.page_done` is called, in that order, so a run killed while a page's items
+were still in the pipelines re-requests that page and finds its teasers still waiting. Items are
+followed by their story id, which every stage keeps.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Callable
 from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 
 from wirefeed.ledger import Ledger
+from wirefeed.store import StateStore
 
 __all__ = ["KEY", "Frontier"]
 
@@ -22,38 +26,51 @@ KEY = "wirefeed_key"  # request meta: the URL the ledger knows the page by
 
 
 class Frontier:
-    def __init__(self, crawler: Crawler, ledger: Ledger) -> None:
-        self.ledger = ledger
+    def __init__(self, crawler: Crawler, store: StateStore) -> None:
+        self.store = store
+        self.ledger: Ledger = store.ledger
         self.in_flight: Counter[str] = Counter()
-        self.parsed: set[str] = set()
+        self.pages_of: defaultdict[str, list[str]] = defaultdict(list)  # story id -> page keys
+        self.parsed: dict[str, Callable[[], None] | None] = {}
         for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_ended, signal=sig)
 
     def requested(self, url: str, profile: str, hops: int, kind: str) -> None:
         self.ledger.requested(url, profile, hops, kind)
 
-    def item_out(self, key: str | None) -> None:
-        if key:
+    def item_out(self, key: str | None, item: Any) -> None:
+        sid = _story_id(item)
+        if key and sid:
             self.in_flight[key] += 1
+            self.pages_of[sid].append(key)
 
-    def page_parsed(self, key: str | None) -> None:
+    def page_parsed(self, key: str | None, after: Callable[[], None] | None = None) -> None:
+        """The callback (or errback) of ``key`` is through; ``after`` runs once its items ended."""
         if key:
-            self.parsed.add(key)
+            self.parsed[key] = after
             self._settle(key)
 
-    def page_failed(self, key: str | None) -> None:
-        if key:
-            self.in_flight.pop(key, None)
-            self.ledger.page_done(key)
-
-    def _item_ended(self, response: Any = None, **_: Any) -> None:
-        key = getattr(response, "meta", {}).get(KEY) if response is not None else None
-        if key and self.in_flight[key] > 0:
-            self.in_flight[key] -= 1
-            self._settle(key)
+    def _item_ended(self, item: Any = None, **_: Any) -> None:
+        sid = _story_id(item)
+        keys = self.pages_of.get(sid) if sid else None
+        if not keys:
+            return
+        key = keys.pop(0)
+        if not keys:
+            del self.pages_of[sid]  # type: ignore[arg-type]
+        self.in_flight[key] -= 1
+        self._settle(key)
 
     def _settle(self, key: str) -> None:
         if key in self.parsed and self.in_flight[key] <= 0:
-            self.parsed.discard(key)
+            after = self.parsed.pop(key)
             self.in_flight.pop(key, None)
+            if after is not None:
+                after()
             self.ledger.page_done(key)
+
+
+def _story_id(item: Any) -> str | None:
+    if isinstance(item, dict):
+        return item.get("id")
+    return getattr(item, "id", None)

@@ -10,6 +10,7 @@ separate teaser record being emitted.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -21,6 +22,7 @@ from scrapy.http import Response, TextResponse
 from twisted.python.failure import Failure
 
 from wirefeed import budget
+from wirefeed.errors import TimeParseError
 from wirefeed.extract import extract_page
 from wirefeed.identity import canonical_url
 from wirefeed.offline import quarantine_entry
@@ -28,7 +30,7 @@ from wirefeed.page import load_page
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
 from wirefeed.spiders.frontier import KEY, Frontier
-from wirefeed.stages import new_item, rfc3339
+from wirefeed.stages import apply_time, new_item
 
 __all__ = ["PortalSpider", "served_at"]
 
@@ -68,6 +70,8 @@ class PortalSpider(scrapy.Spider):
         # (a per-process set, like the hash seed; a 64-bit collision is negligible at 10^7 URLs).
         self.requested: set[int] = set()
         self.frontier: Frontier
+        self.articles_parsed: set[str] = set()  # canonical URLs of articles read in this run
+        self.rechecked: set[str] = set()  # articles read again for late evidence
         self.store: Any = None
 
     @classmethod
@@ -81,11 +85,12 @@ class PortalSpider(scrapy.Spider):
             {d.split(":")[0] for p in spider.profiles.values() for d in p.domains}
         )
         spider.max_pages = crawler.settings.getint("WIREFEED_MAX_PAGES", 0)
+        spider.not_fetched = crawler.settings.get("WIREFEED_ARTICLE_NOT_FETCHED") or "teaser"
         spider.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
         from wirefeed.pipelines.stages import store_for
 
         store = store_for(crawler)
-        spider.frontier = Frontier(crawler, store.ledger)
+        spider.frontier = Frontier(crawler, store)
         # Incremental crawls ask the store which stories are known.
         spider.store = store if crawler.settings.getbool("WIREFEED_INCREMENTAL") else None
         return spider
@@ -113,7 +118,9 @@ class PortalSpider(scrapy.Spider):
                 self.count("resume/pending-requests")
                 yield req
 
-    def _request(self, url: str, prof: Profile, hops: int = 0, kind: str = "page") -> scrapy.Request | None:
+    def _request(
+        self, url: str, prof: Profile, hops: int = 0, kind: str = "page", article: str | None = None
+    ) -> scrapy.Request | None:
         """A request for ``url`` unless this process already made one. The seen-set lives in memory on
         purpose (the project sets ``DUPEFILTER_CLASS`` to Scrapy's no-op filter): a job resumed after a
         kill (JOBDIR) re-reads pages that were in flight, and the state store, not a persisted dupefilter,
@@ -130,6 +137,8 @@ class PortalSpider(scrapy.Spider):
             meta={"dont_redirect": True, "handle_httpstatus_list": _REDIRECTS, "wirefeed_hops": hops},
         )
         req.meta[KEY] = req.url
+        if kind == "article":
+            req.meta[ARTICLE] = article or key
         self.frontier.requested(req.url, prof.name, hops, kind)
         return req
 
@@ -154,20 +163,51 @@ class PortalSpider(scrapy.Spider):
     def _redirect_request(
         self, response: Response, target: str, prof: Profile, hops: int
     ) -> scrapy.Request | None:
-        return self._request(target, prof, hops)
+        article = response.meta.get(ARTICLE)  # an article's redirect still answers for its teasers
+        return self._request(target, prof, hops, "article" if article else "page", article)
 
     def _followable(self, url: str, prof: Profile) -> bool:
         return prof.owns(url) and prof.page_kind(url) is not None
 
     def parse_page(self, response: Response, profile: str) -> Iterator[Any]:
         key = response.meta.get(KEY)
-        for out in self._parse_page(response, profile):
+        found: list[bool] = []  # the page gave its article story
+        for out in self._parse_page(response, profile, found):
             if not isinstance(out, scrapy.Request):
-                self.frontier.item_out(key)
+                self.frontier.item_out(key, out)
             yield out
-        self.frontier.page_parsed(key)
+        article = response.meta.get(ARTICLE)
+        after = None
+        if article and response.status not in _REDIRECTS:  # a redirect hands the teasers on
+            if not found:  # fetched, but no article story on it
+                for item in self._not_fetched(article, profile, "no-article-story"):
+                    self.frontier.item_out(key, item)
+                    yield item
+            self.articles_parsed.add(article)
+            after = self._settler(article)
+        self.frontier.page_parsed(key, after)
 
-    def _parse_page(self, response: Response, profile: str) -> Iterator[Any]:
+    def _settler(self, article: str) -> Any:
+        return lambda: self.frontier.ledger.teasers_settled(article)
+
+    def _not_fetched(self, article: str, profile: str, reason: str) -> Iterator[dict[str, Any]]:
+        """An article that could not be had: its teaser is emitted instead (with every waiting
+        teaser's stamp as evidence), or quarantined ``article-not-fetched`` if the setting says so."""
+        teasers = self.frontier.ledger.teasers_for(article)
+        if not teasers:
+            return
+        self.count(f"fetch/article-not-fetched/{reason}")
+        teaser = teasers[0]
+        teaser["_raw"]["evidence"] = [ev for t in teasers[1:] for ev in _evidence(t)]
+        if self.not_fetched == "quarantine":
+            quarantine_for(self.crawler).write(
+                quarantine_entry("fetch", "article-not-fetched", reason, teaser, article)
+            )
+            return
+        self.count("extract/teaser-emitted")
+        yield teaser
+
+    def _parse_page(self, response: Response, profile: str, found: list[bool]) -> Iterator[Any]:
         prof = self.profiles[profile]
         if response.status in _REDIRECTS:
             yield from self._redirect(response, prof)
@@ -212,13 +252,17 @@ class PortalSpider(scrapy.Spider):
                 and self._followable(link, prof)
                 and prof.page_kind(link) == "article"
             ):
-                if story.stamp and story.stamp_source == "relative":
-                    self.evidence.setdefault(link, []).append(
-                        {"raw": story.stamp, "anchor": rfc3339(anchor) or "", "source": "relative"}
-                    )
                 self.count("extract/teaser-folded")
-                if (req := self._request(story.link or link, prof, kind="article")) is not None:
-                    yield req
+                teaser = new_item(
+                    story,
+                    page_url=response.url,
+                    source_name=prof.name,
+                    fetched_at=fetched_at,
+                    anchor=anchor,
+                    profile=prof,
+                    page_lang=page.lang,
+                )
+                yield from self._fold(teaser, link, story.link or link, prof)
                 continue
             item = new_item(
                 story,
@@ -233,11 +277,42 @@ class PortalSpider(scrapy.Spider):
                 keys = {
                     canonical_url(response.url),
                     *([canonical_url(page.canonical)] if page.canonical else []),
+                    *([response.meta[ARTICLE]] if response.meta.get(ARTICLE) else []),
                 }
-                item["_raw"]["evidence"] = [ev for key in keys for ev in self.evidence.pop(key, [])]
+                evidence = [ev for key in keys for ev in self.evidence.pop(key, [])]
+                for key in keys:
+                    for waiting in self.frontier.ledger.teasers_for(key):
+                        evidence += _evidence(waiting)
+                item["_raw"]["evidence"] = evidence
+                found.append(True)
             yield item
         links = [canonical_url(s.link) for s in stories if s.kind == "teaser" and s.link]
         yield from self._follow(response, prof, kind, links)
+
+    def _fold(self, teaser: dict[str, Any], link: str, url: str, prof: Profile) -> Iterator[scrapy.Request]:
+        """A teaser whose article is crawled: it waits in the ledger for its article (its stamp becomes
+        the article's evidence; if the article cannot be had, the teaser is emitted). A stamp seen after
+        the article was already read is late evidence: the article is read once more to apply it."""
+        if hash(link) not in self.requested:
+            self.frontier.ledger.teaser_waits(link, teaser)
+            if (req := self._request(url, prof, kind="article", article=link)) is not None:
+                yield req
+            return
+        if link not in self.articles_parsed:  # requested, not yet read: the evidence will be there
+            self.frontier.ledger.teaser_waits(link, teaser)
+            return
+        interval = _interval(teaser) if link not in self.rechecked else None
+        if interval is None:
+            return
+        self.count("extract/late-evidence")
+        store = self.frontier.store
+        if store.late_evidence(teaser["id"], *interval, int(interval[0])):
+            self.rechecked.add(link)
+            self.count("extract/late-evidence-reread")
+            self.frontier.ledger.teaser_waits(link, teaser)
+            self.requested.discard(hash(link))
+            if (req := self._request(url, prof, kind="article", article=link)) is not None:
+                yield req
 
     def _follow(
         self, response: TextResponse, prof: Profile, kind: str, teaser_links: list[str]
@@ -263,17 +338,53 @@ class PortalSpider(scrapy.Spider):
             if (req := self._request(url, prof)) is not None:
                 yield req
 
-    def failed(self, failure: Failure) -> None:
-        """Every page that could not be read is counted as ``wirefeed/fetch/failed/<reason>``."""
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        """Every page that could not be read is counted as ``wirefeed/fetch/failed/<reason>``; an
+        article's waiting teaser is emitted instead (or quarantined, by ``WIREFEED_ARTICLE_NOT_FETCHED``)."""
         reason = failure_reason(failure.value)
         self.count(f"fetch/failed/{reason}")
-        self.frontier.page_failed(getattr(failure.request, "meta", {}).get(KEY))
+        meta = getattr(failure.request, "meta", {})
+        key, article = meta.get(KEY), meta.get(ARTICLE)
+        after = None
+        if article:
+            profile = (getattr(failure.request, "cb_kwargs", None) or {}).get("profile", "")
+            for item in self._not_fetched(article, profile, reason):
+                self.frontier.item_out(key, item)
+                yield item
+            after = self._settler(article)
+        self.frontier.page_parsed(key, after)
         self.logger.info(
             "fetch failed (%s): %s: %s", reason, getattr(failure.request, "url", "?"), failure.value
         )
 
 
 _REDIRECTS = [301, 302, 303, 307, 308]
+ARTICLE = "wirefeed_article"  # request meta: the canonical URL of the article a teaser announced
+
+
+def _interval(teaser: dict[str, Any]) -> tuple[int, int] | None:
+    """The published interval a teaser's own stamp gives (epoch seconds), if it has one."""
+    if not _evidence(teaser):
+        return None
+    item = copy.deepcopy(teaser)
+    try:
+        apply_time(item)
+    except TimeParseError:
+        return None
+    pub = item.get("published") or {}
+    if not pub.get("earliest") or not pub.get("latest"):
+        return None
+    parse = datetime.fromisoformat
+    return int(parse(pub["earliest"]).timestamp()), int(parse(pub["latest"]).timestamp())
+
+
+def _evidence(teaser: dict[str, Any]) -> list[dict[str, str]]:
+    """A waiting teaser's relative stamp, as evidence for its article's published interval."""
+    raw = teaser.get("_raw") or {}
+    if raw.get("stamp") and raw.get("stamp_source") == "relative" and raw.get("anchor"):
+        return [{"raw": raw["stamp"], "anchor": raw["anchor"], "source": "relative"}]
+    return []
+
 
 # What a failed fetch is called in the stats: exception class name → reason (data, not code paths).
 _FAILURE_REASONS = {

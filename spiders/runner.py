@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from wirefeed.monitors import format_failure
+from wirefeed.errors import UsageError
+from wirefeed.output import RecordWriter
 
 __all__ = ["exit_code", "run_crawl", "run_demo", "write_demo_profiles"]
 
@@ -30,16 +32,20 @@ def _settings(
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise SystemExit(f"wirefeed: setting {pair!r} is not NAME=VALUE")
-        settings.set(name.strip(), value, priority="cmdline")
+            raise UsageError(f"setting {pair!r} is not NAME=VALUE")
+        name = name.strip()
+        check_setting(name, value, settings)
+        settings.set(name, value, priority="cmdline")
+    for name in sorted(os.environ):
+        if name.startswith("WIREFEED_") and name not in _KNOWN_ENV:
+            _warn(
+                f"environment variable {name} is not read by wirefeed; settings are passed as -s NAME=VALUE"
+            )
     if output:
         # Outputs are appended to, never truncated: lines an earlier (maybe killed) run wrote stay,
         # and the state store keeps a rerun from writing them twice.
-        settings.set(
-            "FEEDS",
-            {output: {"format": f"wirefeed-{fmt}", "encoding": "utf-8", "overwrite": False}},
-            priority="cmdline",
-        )
+        settings.set("WIREFEED_OUTPUT", output, priority="cmdline")
+        settings.set("WIREFEED_FORMAT", fmt, priority="cmdline")
         settings.set("WIREFEED_QUARANTINE", output + ".rejected.jsonl", priority="cmdline")
     if state:
         settings.set("WIREFEED_STATE", state, priority="cmdline")
@@ -49,6 +55,58 @@ def _settings(
             "WIREFEED_PROFILES", [*settings.getlist("WIREFEED_PROFILES"), *extra], priority="cmdline"
         )
     return settings
+
+
+# Environment variables wirefeed itself reads (not settings).
+_KNOWN_ENV = {"WIREFEED_ALERT_URL", "WIREFEED_CACHE_DIR"}
+
+
+def _warn(message: str) -> None:
+    print(f"wirefeed: warning: {message}", file=sys.stderr)
+
+
+def _did_you_mean(name: str, settings: Any) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(name, [k for k, _ in settings.items()], n=1, cutoff=0.8)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def check_setting(name: str, value: str, settings: Any) -> None:
+    """``-s NAME=VALUE``: an unknown name is warned about (a typo is otherwise silently ignored); a value
+    that cannot have the type of the setting's default is a usage error, before anything starts."""
+    if name not in settings:
+        _warn(
+            f"-s {name}: not a Scrapy or wirefeed setting{_did_you_mean(name, settings)}; passed on as given"
+        )
+        return
+    default = settings.get(name)
+    try:
+        if isinstance(default, bool):
+            if value.strip().lower() not in ("0", "1", "true", "false", "yes", "no", "on", "off"):
+                raise ValueError(value)
+        elif isinstance(default, int):
+            int(value)
+        elif isinstance(default, float):
+            float(value)
+    except ValueError:
+        kind = {"bool": "True or False", "int": "an integer", "float": "a number"}[type(default).__name__]
+        raise UsageError(f"-s {name}={value}: {name} takes {kind} (default {default!r})") from None
+
+
+def check_crawl(settings: Any, spider: str, spider_args: dict[str, str]) -> None:
+    """An unknown spider or profile is a usage error, found before any server or crawl starts."""
+    from scrapy.spiderloader import SpiderLoader
+
+    from wirefeed.profiles import get_profile, load_profile
+
+    names = SpiderLoader.from_settings(settings).list()
+    if spider not in names:
+        raise UsageError(f"no spider {spider!r}; spiders: {', '.join(sorted(names))}")
+    extra = {p.name: p for p in (load_profile(f) for f in settings.getlist("WIREFEED_PROFILES"))}
+    for name in (spider_args.get("profile") or "").split(","):
+        if name.strip():
+            get_profile(name.strip(), extra)
 
 
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 5  # 4: the state store is locked (cli)
@@ -70,8 +128,13 @@ def exit_code(stats: dict[str, Any]) -> int:
 
 
 def print_summary(stats: dict[str, Any], out: Any = sys.stderr) -> None:
-    keys = sorted(k for k in stats if k.startswith("wirefeed/"))
-    emitted = stats.get("wirefeed/dedup/new", 0) + stats.get("wirefeed/dedup/changed", 0)
+    keys = sorted(k for k in stats if k.startswith("wirefeed/") and k != "wirefeed/export/error")
+    emitted = stats.get(
+        "wirefeed/export/emitted",
+        stats.get("wirefeed/dedup/new", 0) + stats.get("wirefeed/dedup/changed", 0),
+    )
+    if stats.get("wirefeed/export/error"):
+        print(f"wirefeed: {stats['wirefeed/export/error']}", file=out)
     width = max((len(k) for k in keys), default=10)
     print(f"run summary: finish_reason={stats.get('finish_reason')} records emitted={emitted}", file=out)
     for k in keys:
@@ -89,6 +152,7 @@ def run_crawl(
     state: str | None = None,
     profiles: Iterable[str] = (),
     fmt: str = "jsonl",
+    wait: bool = False,
 ) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
@@ -97,7 +161,7 @@ def run_crawl(
     for pair in spider_args:
         name, sep, value = pair.partition("=")
         if not sep:
-            raise SystemExit(f"wirefeed: spider argument {pair!r} is not NAME=VALUE")
+            raise UsageError(f"spider argument {pair!r} is not NAME=VALUE")
         kwargs[name] = value
     if not s.get("WIREFEED_STATE") and not s.get("JOBDIR"):  # one default store per spider and profile
         from wirefeed.jobs import default_state_name
@@ -107,6 +171,10 @@ def run_crawl(
             f".wirefeed/{default_state_name(spider, kwargs.get('profile'))}.sqlite",
             "cmdline",
         )
+    check_crawl(s, spider, kwargs)
+    if output:
+        RecordWriter.preflight(output)
+    hold(state_of(s, spider), output, wait=wait)
     process = AsyncCrawlerProcess(s)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **kwargs)
@@ -114,6 +182,25 @@ def run_crawl(
     stats = crawler.stats.get_stats() if crawler.stats else {}
     print_summary(stats)
     return exit_code(stats)
+
+
+def state_of(settings: Any, spider: str) -> str:
+    """The state store a crawl will use (as :func:`wirefeed.pipelines.stages.state_path` decides)."""
+    if settings.get("WIREFEED_STATE"):
+        return str(settings.get("WIREFEED_STATE"))
+    if settings.get("JOBDIR"):
+        return str(Path(settings.get("JOBDIR")) / "wirefeed-state.sqlite")
+    return str(Path(".wirefeed") / f"{spider}.sqlite")
+
+
+def hold(*paths: str | None, wait: bool = False) -> None:
+    """Take the run's locks (state store, output) before anything starts: a second run is told who
+    holds them at once (exit 4), or waits with ``--wait``. Released when the process exits."""
+    from wirefeed.lock import acquire
+
+    for path in paths:
+        if path and path != "-":
+            acquire(path, wait=wait)
 
 
 def write_demo_profiles(bases: dict[str, str], folder: Path) -> list[str]:
@@ -129,9 +216,18 @@ def write_demo_profiles(bases: dict[str, str], folder: Path) -> list[str]:
 
 
 def run_demo(
-    *, output: str, state: str | None = None, settings: Iterable[str] = (), fmt: str = "jsonl"
+    *,
+    output: str,
+    state: str | None = None,
+    settings: Iterable[str] = (),
+    fmt: str = "jsonl",
+    wait: bool = False,
 ) -> int:
     from wirefeed.demo.server import running_demo
+
+    RecordWriter.preflight(output)
+    _settings(["LOG_LEVEL=WARNING", *settings], output, state, (), fmt)  # usage errors before servers
+    hold(state, output, wait=wait)
 
     with running_demo() as servers, tempfile.TemporaryDirectory(prefix="wirefeed-demo-") as tmp:
         bases = {name: srv.base_url for name, srv in servers.items()}
@@ -147,6 +243,7 @@ def run_demo(
             state=state or str(Path(tmp) / "state.sqlite"),
             fmt=fmt,
             profiles=paths,
+            wait=wait,
         )
     print(f"records written to {output} (rejected items, if any: {output}.rejected.jsonl)", file=sys.stderr)
     return code

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from wirefeed.spiders.runner import write_demo_profiles
 
@@ -203,3 +204,141 @@ def test_scrapy_crawl_with_o_writes_records(tmp_path: Path, demo_server: dict[st
     )
     assert proc.returncode == 0, proc.stderr
     assert len(_records(out)) == 32  # validated against the JSON Schema, like every CLI output
+
+
+# --- parse: outputs are appended, never truncated; exactly once under kills; errors are outcomes
+
+
+def _pages(folder: Path, n: int) -> list[str]:
+    """``n`` text renderings of listings, three distinct stories each, with the time they were served."""
+    folder.mkdir()
+    towns = ["UTRECHT", "AMSTERDAM", "ROTTERDAM", "GRONINGEN", "MAASTRICHT", "ZWOLLE", "LEIDEN", "DELFT"]
+    names = []
+    for k in range(n):
+        blocks = [f"Nieuws pagina {k}"]
+        for j in range(3):
+            town = towns[(k + j) % len(towns)]
+            blocks += [
+                f"ANP Bericht {k}-{j} over {town.title()}",
+                f"{town} (ANP) - Melding nummer {k * 3 + j} uit {town.title()}: de gemeente meldt vandaag "
+                f"iets nieuws over straat {k} en plein {j}, aldus een woordvoerder.",
+                f"{(k + j) % 20 + 1} uur geleden",
+            ]
+        page = folder / f"p{k:04d}.txt"
+        page.write_text("\n\n".join(blocks) + "\n", "utf-8")
+        meta = {"url": f"https://nieuws{k}.example/overzicht", "served_at": "2026-03-29T10:30:00+02:00"}
+        page.with_name(page.name + ".meta.json").write_text(json.dumps(meta), "utf-8")
+        names.append(str(page))
+    return names
+
+
+def _ids(path: Path) -> list[str]:
+    data = path.read_bytes()
+    assert not data or data.endswith(b"\n"), "a partial line"
+    return [json.loads(line)["id"] for line in data.splitlines()]
+
+
+def test_parse_of_a_missing_file_leaves_the_output_alone(tmp_path: Path) -> None:
+    out = tmp_path / "existing.jsonl"
+    out.write_bytes(b'{"kept": true}\n')
+    proc = wirefeed("parse", str(tmp_path / "nosuchfile"), "-o", str(out))
+    assert proc.returncode == 2 and "no such file" in proc.stderr
+    assert out.read_bytes() == b'{"kept": true}\n'
+
+
+def test_parse_appends_and_a_rerun_with_state_adds_nothing(tmp_path: Path) -> None:
+    pages = _pages(tmp_path / "pages", 4)
+    out, state = tmp_path / "o.jsonl", str(tmp_path / "s.sqlite")
+    assert wirefeed("parse", *pages, "-o", str(out), "--state", state).returncode == 0
+    first = out.read_bytes()
+    assert len(_ids(out)) == 12
+    again = wirefeed("parse", *pages, "-o", str(out), "--state", state)
+    assert again.returncode == 0, again.stderr
+    assert out.read_bytes() == first
+
+
+def test_parse_to_a_full_disk_fails_and_leaves_records_pending(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full")
+    pages = _pages(tmp_path / "pages", 4)
+    state = str(tmp_path / "s.sqlite")
+    full = wirefeed("parse", *pages, "-o", "/dev/full", "--state", state)
+    assert full.returncode == 1 and "disk full" in full.stderr and "Traceback" not in full.stderr
+    out = tmp_path / "o.jsonl"
+    rerun = wirefeed("parse", *pages, "-o", str(out), "--state", state)
+    assert rerun.returncode == 0, rerun.stderr
+    assert len(_ids(out)) == 12  # nothing was confirmed that did not reach a file
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="signals")
+def test_parse_killed_at_many_points_then_rerun_holds_every_story_once(tmp_path: Path) -> None:
+    import signal
+
+    from .test_kill_resume import kill_when
+
+    pages = _pages(tmp_path / "pages", 200)
+    out = tmp_path / "o.jsonl"
+    cmd = [
+        sys.executable,
+        "-m",
+        "wirefeed",
+        "parse",
+        *pages,
+        "-o",
+        str(out),
+        "--state",
+        str(tmp_path / "s.sqlite"),
+    ]
+    stops = [(signal.SIGKILL, 0), (signal.SIGKILL, 1), (signal.SIGTERM, 40), (signal.SIGKILL, 90),
+             (signal.SIGINT, 150), (signal.SIGKILL, 230), (signal.SIGKILL, 330), (signal.SIGTERM, 420),
+             (signal.SIGKILL, 510), (signal.SIGINT, 597)]  # fmt: skip
+    for sig, lines in stops:
+        kill_when(cmd, out, lines, sig, twice=sig == signal.SIGINT)
+    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    ids = _ids(out)
+    assert len(ids) == len(set(ids)), "a story was written twice"
+    assert len(ids) == 600, "a story was lost"
+
+
+def test_usage_errors_exit_2_with_one_line_before_anything_starts(tmp_path: Path) -> None:
+    cases = [
+        (["crawl", "nosuchspider"], "no spider 'nosuchspider'"),
+        (["crawl", "portal", "-a", "profile=nosuchprofile"], "no such profile"),
+        (["demo", "-o", str(tmp_path / "d.jsonl"), "-s", "CONCURRENT_REQUESTS=abc"], "takes an integer"),
+        (["crawl", "portal", "-s", "NOEQUALS"], "is not NAME=VALUE"),
+    ]
+    for args, message in cases:
+        proc = wirefeed(*args, cwd=tmp_path)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert message in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
+        assert "demo portals:" not in proc.stderr  # no server was started
+        assert (
+            len([line for line in proc.stderr.splitlines() if not line.startswith("wirefeed: warning")]) == 1
+        )
+
+
+def test_misspelt_settings_are_warned_about(tmp_path: Path) -> None:
+    env_typo = {**__import__("os").environ, "WIREFEED_RETENTON_DAYS": "3"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "wirefeed", "crawl", "nosuchspider", "-s", "WIREFEED_MAX_PAGEZ=2"],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path, env=env_typo,
+    )  # fmt: skip
+    assert (
+        "-s WIREFEED_MAX_PAGEZ: not a Scrapy or wirefeed setting (did you mean WIREFEED_MAX_PAGES?)"
+        in proc.stderr
+    )
+    assert "WIREFEED_RETENTON_DAYS is not read by wirefeed" in proc.stderr
+
+
+def test_validate_missing_directory_and_binary_input(tmp_path: Path) -> None:
+    binary = tmp_path / "b.jsonl"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\xff\xfe\x00binary")
+    for target, message in [
+        (tmp_path / "nosuch.jsonl", "no such file"),
+        (tmp_path, "is not a file"),
+        (binary, "not UTF-8 text"),
+    ]:
+        proc = wirefeed("validate", str(target))
+        assert proc.returncode == 2, proc.stderr
+        assert message in proc.stderr and "Traceback" not in proc.stderr

@@ -154,3 +154,163 @@ async def test_feeds_with_entities_are_refused_and_counted(tmp_path: Path, fault
         "Haven meldt recordjaar"
     ]  # the good feed's article still comes through
     assert not any("root:" in (i.lead or "") for i in items)
+
+
+# --- the accounting campaign: overlapping runs, full disks, signals; run + rerun hold every story once
+
+
+def _crawl(tmp_path: Path, demo_server: dict[str, str], out: Path, *extra: str) -> list[str]:
+    from .test_kill_resume import crawl_command
+
+    cmd = crawl_command(tmp_path, demo_server, jobdir=False)
+    cmd[cmd.index("-o") + 1] = str(out)
+    return [*cmd, *extra]
+
+
+def _ids(*outputs: Path) -> list[str]:
+    ids = []
+    for out in outputs:
+        data = out.read_bytes() if out.exists() else b""
+        assert not data or data.endswith(b"\n"), f"partial line in {out}"
+        ids += [Article.model_validate_json(line).id for line in data.splitlines()]
+    return ids
+
+
+def _exactly_once(*outputs: Path) -> None:
+    from .test_kill_resume import STORIES
+
+    ids = _ids(*outputs)
+    assert len(ids) == len(set(ids)), "a story was written twice"
+    assert len(ids) == STORIES, "a story was lost"
+
+
+@pytest.mark.parametrize("apart", [0.0, 1.0], ids=["together", "1s-apart"])
+def test_overlapping_runs_one_waits_or_is_refused(
+    tmp_path: Path, demo_server: dict[str, str], apart: float
+) -> None:
+    import time
+
+    out = tmp_path / "out.jsonl"
+    cmd = _crawl(tmp_path, demo_server, out)
+    first = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    time.sleep(apart)  # the start-up gap the bar asks for; the outcome must not depend on it
+    second = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    _, err1 = first.communicate(timeout=300)
+    codes = sorted([first.returncode, second.returncode])
+    assert codes in ([0, 0], [0, 4]), (err1, second.stderr)  # 0 0: the first had finished already
+    if codes == [0, 4]:
+        refused = second.stderr if second.returncode == 4 else err1
+        assert "in use by another run (pid " in refused and "--wait" in refused
+    _exactly_once(out)
+
+
+def test_overlapping_runs_with_wait_both_succeed(tmp_path: Path, demo_server: dict[str, str]) -> None:
+    out = tmp_path / "out.jsonl"
+    cmd = _crawl(tmp_path, demo_server, out, "--wait")
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE) for _ in range(2)]
+    assert [p.wait(timeout=300) for p in procs] == [0, 0]
+    _exactly_once(out)
+
+
+def test_output_on_a_full_disk_fails_and_the_rerun_emits_the_rest(
+    tmp_path: Path, demo_server: dict[str, str]
+) -> None:
+    from .test_output import small_disk
+
+    with small_disk(tmp_path / "disk", "24k") as disk:
+        full = disk / "out.jsonl"
+        proc = subprocess.run(
+            _crawl(tmp_path, demo_server, full), capture_output=True, text=True, timeout=300
+        )
+        assert proc.returncode == 1, proc.stderr
+        assert "disk full" in proc.stderr and "wirefeed/export/failed/disk-full" in proc.stderr
+        assert 0 < len(_ids(full)) < 34
+        good = tmp_path / "more.jsonl"
+        rerun = subprocess.run(
+            _crawl(tmp_path, demo_server, good), capture_output=True, text=True, timeout=300
+        )
+        assert rerun.returncode == 0, rerun.stderr
+        _exactly_once(full, good)
+
+
+def test_output_that_is_a_directory_is_refused_at_once(tmp_path: Path, demo_server: dict[str, str]) -> None:
+    proc = subprocess.run(
+        _crawl(tmp_path, demo_server, tmp_path), capture_output=True, text=True, timeout=300
+    )
+    assert proc.returncode == 1
+    assert "is a directory" in proc.stderr and "Traceback" not in proc.stderr
+    assert not (tmp_path / "state.sqlite").exists()  # refused before anything started
+
+
+@pytest.mark.parametrize("jobdir", [False, True], ids=["plain", "jobdir"])
+def test_crawl_stopped_by_sigterm_and_double_sigint_then_rerun(
+    tmp_path: Path, demo_server: dict[str, str], jobdir: bool
+) -> None:
+    import signal
+
+    from .test_kill_resume import assert_exactly_once, crawl_command, kill_when
+
+    cmd = crawl_command(tmp_path, demo_server, jobdir)
+    out = tmp_path / "out.jsonl"
+    stops = [(signal.SIGTERM, 2), (signal.SIGINT, 8), (signal.SIGTERM, 16), (signal.SIGINT, 26)]
+    for sig, lines in stops:
+        kill_when(cmd, out, lines, sig, twice=sig == signal.SIGINT)
+    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert final.returncode == 0, final.stderr
+    assert_exactly_once(out)
+
+
+def _gone_site() -> tuple[object, dict[str, object]]:
+    """The demo site with its newest zeeland article answering 404 behind the teasers that link it."""
+    from datetime import UTC, datetime
+
+    from wirefeed.demo.site import DemoSite, stories
+
+    gone = stories()[0]
+
+    class GoneSite(DemoSite):
+        def zeeland(self, path: str, query: dict[str, str], now: datetime, base: str) -> str | None:
+            if path == f"/nieuws/{gone['slug']}":
+                return None
+            return super().zeeland(path, query, now, base)
+
+    return GoneSite(started=datetime.now(UTC)), gone
+
+
+@pytest.mark.parametrize("setting", ["teaser", "quarantine"])
+def test_a_teaser_whose_article_404s_is_emitted_as_teaser_or_quarantined(
+    tmp_path: Path, setting: str
+) -> None:
+    from wirefeed.demo.server import running_demo
+    from wirefeed.spiders.runner import write_demo_profiles
+
+    site, gone = _gone_site()
+    with running_demo(site) as servers:  # type: ignore[arg-type]
+        paths = write_demo_profiles({"zeeland": servers["zeeland"].base_url}, tmp_path)
+        out = tmp_path / "out.jsonl"
+        proc = subprocess.run(
+            [sys.executable, "-m", "wirefeed", "crawl", "portal", "-a", "profile=demo-zeeland", "--profile",
+             paths[0], "-o", str(out), "--state", str(tmp_path / "s.sqlite"), "-s", "LOG_LEVEL=ERROR",
+             "-s", "AUTOTHROTTLE_ENABLED=False", "-s", f"WIREFEED_ARTICLE_NOT_FETCHED={setting}"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    assert proc.returncode == 3, proc.stderr  # a page could not be fetched: a partial run
+    assert "wirefeed/fetch/failed/http-404" in proc.stderr
+    records = [Article.model_validate_json(line) for line in out.read_bytes().splitlines()]
+    assert len({r.id for r in records}) == len(records)
+    teasers = [r for r in records if r.title == gone["title"]]
+    quarantine = Path(str(out) + ".rejected.jsonl")
+    lines = quarantine.read_text("utf-8").splitlines() if quarantine.exists() else []
+    rejected = [json.loads(line) for line in lines]
+    if setting == "teaser":
+        assert len(records) == 32  # every story of the portal, the lost article's as its teaser
+        assert [(t.kind, t.published is not None and t.published.raw is not None) for t in teasers] == [
+            ("teaser", True)
+        ]
+        assert not [r for r in rejected if r["reason"] == "article-not-fetched"]
+    else:
+        assert len(records) == 31 and teasers == []
+        lost = [r for r in rejected if r["reason"] == "article-not-fetched"]
+        assert [(r["stage"], r["detail"], r["item"]["title"]) for r in lost] == [
+            ("fetch", "http-404", gone["title"])
+        ]

@@ -35,18 +35,23 @@ def _lines(path: Path) -> int:
         return 0
 
 
-def kill_when(cmd: list[str], out: Path, lines: int, sig: signal.Signals = signal.SIGKILL) -> bool:
-    """Run ``cmd`` and send ``sig`` once ``out`` holds ``lines`` lines; False if it ended first."""
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def kill_when(
+    cmd: list[str], out: Path, lines: int, sig: signal.Signals = signal.SIGKILL, *, twice: bool = False
+) -> bool:
+    """Run ``cmd`` and send ``sig`` once ``out`` holds ``lines`` lines (``twice``: again as soon as
+    the process says it is shutting down, as an impatient person does); False if it ended first."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         while proc.poll() is None and _lines(out) < lines:
             time.sleep(0.002)
         if proc.poll() is not None:
             return False
         proc.send_signal(sig)
+        if twice:
+            proc.send_signal(sig)
         return True
     finally:
-        proc.wait(timeout=120)
+        proc.communicate(timeout=120)
 
 
 def crawl_command(tmp_path: Path, demo_server: dict[str, str], jobdir: bool) -> list[str]:

@@ -149,3 +149,45 @@ def test_signature_is_computed_only_for_a_story_the_store_does_not_know(tmp_path
     edited = TEXT.replace("deze week", "vandaag")
     near = store.decide("wf1-c", None, "h2", lazy(edited))  # new text: the near-duplicate check needs it
     assert calls == [edited] and near.duplicate_of == "wf1-a"
+
+
+def test_foreign_sqlite_file_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "app.db"
+    db = sqlite3.connect(path)
+    db.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL)")
+    db.execute("INSERT INTO invoices VALUES (1, 9.5)")
+    db.commit()
+    db.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match=r"another application.s SQLite database.*invoices"):
+        StateStore(path)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["app.db"]  # no -wal, -shm or lock file
+
+
+def test_a_file_that_is_not_sqlite_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.txt"
+    path.write_bytes(b"my notes, not a database\n" * 100)
+    with pytest.raises(StoreError, match="not a wirefeed state store"):
+        StateStore(path)
+    assert path.read_bytes() == b"my notes, not a database\n" * 100
+
+
+def test_records_rebuilt_from_the_output_are_not_pruned_in_the_same_start(tmp_path: Path) -> None:
+    store = StateStore(tmp_path / "s.sqlite")
+    now = 400 * 86400
+    store.open_run([{"id": "wf1-a", "content_hash": "h1", "version": 1, "text": TEXT}], now)
+    assert store.prune(now - 365 * 86400) == 0
+    assert store.decide("wf1-a", None, "h1").outcome == "duplicate"
+
+
+def test_ledger_frontier_survives_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "s.sqlite"
+    store = StateStore(path)
+    store.ledger.requested("http://x/list", "p")
+    store.ledger.requested("http://x/a", "p", kind="article")
+    store.ledger.page_done("http://x/list")
+    store.close()
+    store = StateStore(path)
+    assert [(r.url, r.kind) for r in store.ledger.pending_requests()] == [("http://x/a", "article")]
+    assert store.ledger.pending_count() == 1

@@ -17,9 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from wirefeed.errors import WirefeedError
+from wirefeed.errors import LockError, OutputError, WirefeedError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 4
 
 
 def _iso(value: str) -> datetime:
@@ -41,32 +41,44 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from wirefeed.ninjs import encode
-    from wirefeed.offline import process_page, read_sidecar, source_name_for
+    from wirefeed.offline import process_page, quarantine_entry, read_sidecar, source_name_for
+    from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
     from wirefeed.progress import Progress
     from wirefeed.replay import replay_warc
     from wirefeed.store import StateStore
     from wirefeed.warc import is_warc
 
+    missing = [n for n in args.files if n != "-" and not Path(n).is_file()]
+    if missing:  # before anything is opened: a usage error leaves the output as it was
+        print(f"wirefeed parse: no such file: {missing[0]}", file=sys.stderr)
+        return EXIT_USAGE
+    profile_arg = get_profile(args.profile) if args.profile else None
     stats: Counter[str] = Counter()
     progress = Progress.for_terminal(total_files=len(args.files), stats=stats)  # only on a terminal
     progress.start_ticking()  # a big file shows its stories climbing while it is parsed
     fetched_at = datetime.now(UTC)  # the CLI is the top level: the only place that reads the clock
     rejected_path = Path(args.output + ".rejected.jsonl") if args.output else None
     rejected: list[dict[str, Any]] = []
+    failed = False
     with contextlib.ExitStack() as stack:
-        store = StateStore(args.state or ":memory:")
+        store = StateStore(args.state or ":memory:", wait=args.wait)
         stack.callback(store.close)
-        out = stack.enter_context(open(args.output, "w", encoding="utf-8")) if args.output else sys.stdout
+        writer = RecordWriter(args.output or "-", args.format)
+        stack.callback(writer.close)
+        store.before_commit.append(writer.sync)
+        reconciled, dropped = store.open_run(writer.existing, int(fetched_at.timestamp()))
+        stats["wirefeed/dedup/reconciled"] += reconciled
+        stats["wirefeed/dedup/rolled-back"] += dropped
         for name in args.files:
             if is_warc(name) and Path(name).is_file():  # a crawl's WARC: every page, in fetch order
                 forced = get_profile(args.profile) if args.profile else None
                 for result in replay_warc(name, store=store, stats=stats, fetched_at=fetched_at, profile=forced,
-                                          source=args.source, reference_time=args.reference_time):  # fmt: skip
-                    for record in result.records:
-                        out.write(encode(record, args.format) + "\n")
-                    out.flush()  # records stream out page by page
+                                          source=args.source, reference_time=args.reference_time,
+                                          confirm=False):  # fmt: skip
+                    for record in result.records:  # records stream out page by page
+                        writer.write(record)
+                        store.confirm(record.id)
                     rejected.extend(result.rejected)
                     progress.add(pages=1)
                 progress.add(files=1)
@@ -76,9 +88,6 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 meta: dict[str, Any] = {}
             else:
                 path = Path(name)
-                if not path.is_file():
-                    print(f"wirefeed parse: no such file: {name}", file=sys.stderr)
-                    return EXIT_USAGE
                 content = path.read_bytes()
                 meta = read_sidecar(path)
             url = (
@@ -86,31 +95,39 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 or meta.get("url")
                 or (Path(name).resolve().as_uri() if name != "-" else "file:///stdin")
             )
-            profile = get_profile(args.profile) if args.profile else profile_for_url(url)
-            anchor = args.reference_time
-            if anchor is None and meta.get("served_at"):
-                anchor = _iso(meta["served_at"])
-            result = process_page(
-                content,
-                url=url,
-                source_name=args.source or source_name_for(url, profile),
-                fetched_at=fetched_at,
-                anchor=anchor,
-                profile=profile,
-                store=store,
-                stats=stats,
-                content_type=meta.get("content_type"),
-            )
+            try:
+                profile = profile_arg or profile_for_url(url)
+                anchor = args.reference_time
+                if anchor is None and meta.get("served_at"):
+                    anchor = _iso(meta["served_at"])
+                result = process_page(
+                    content,
+                    url=url,
+                    source_name=args.source or source_name_for(url, profile),
+                    fetched_at=fetched_at,
+                    anchor=anchor,
+                    profile=profile,
+                    store=store,
+                    stats=stats,
+                    content_type=meta.get("content_type"),
+                    confirm=False,
+                )
+            except Exception as exc:  # every failure of one page is an outcome
+                reason = type(exc).__name__
+                stats[f"wirefeed/parse/failed/{reason}"] += 1
+                rejected.append(quarantine_entry("parse", "failed", f"{reason}: {exc}", None, url))
+                failed = True
+                continue
             if result.no_story:
                 print(f"no story found in {name}: {result.no_story}", file=sys.stderr)
             for record in result.records:
-                out.write(encode(record, args.format) + "\n")
-            out.flush()
+                writer.write(record)  # OutputError: the record stays pending, the run stops
+                store.confirm(record.id)
             rejected.extend(result.rejected)
             progress.add(files=1, bytes=len(content))
         progress.close()
     if rejected_path is not None:
-        with rejected_path.open("w", encoding="utf-8") as fh:
+        with rejected_path.open("a", encoding="utf-8") as fh:
             for entry in rejected:
                 fh.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
     elif rejected:
@@ -120,8 +137,10 @@ def cmd_parse(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.verbose:
-        _print_summary(dict(stats))
-    return EXIT_OK if stats["wirefeed/extract/stories"] else EXIT_FAILED
+        _print_summary({k: v for k, v in stats.items() if v})
+    if not stats["wirefeed/extract/stories"]:
+        return EXIT_FAILED
+    return EXIT_PARTIAL if failed else EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -149,8 +168,24 @@ def cmd_validate(args: argparse.Namespace) -> int:
     bad: list[str] = []
     counts: dict[str, Counter[str]] = {k: Counter() for k in ("agency", "country", "language", "hour")}
     n = 0
-    with open(args.file, encoding="utf-8") as fh:
-        for lineno, line in enumerate(fh, 1):
+    path = Path(args.file)
+    if not path.exists():
+        print(f"wirefeed validate: no such file: {args.file}", file=sys.stderr)
+        return EXIT_USAGE
+    if not path.is_file():
+        print(
+            f"wirefeed validate: {args.file} is not a file (a directory?); give a .jsonl file",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    with path.open("rb") as fh:
+        for lineno, raw in enumerate(fh, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError:
+                n += 1
+                bad.append(f"line {lineno}: not UTF-8 text (binary data?)")
+                continue
             if not line.strip():
                 continue
             n += 1
@@ -214,6 +249,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         state=args.state,
         profiles=args.profile or [],
         fmt=args.format,
+        wait=args.wait,
     )
     return code
 
@@ -221,7 +257,9 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from wirefeed.spiders.runner import run_demo
 
-    code: int = run_demo(output=args.output, state=args.state, settings=args.set or [], fmt=args.format)
+    code: int = run_demo(
+        output=args.output, state=args.state, settings=args.set or [], fmt=args.format, wait=args.wait
+    )
     return code
 
 
@@ -253,6 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-a", "--arg", action="append", metavar="NAME=VALUE", help="a spider argument")
     p.add_argument("--state", help="state store path (default: under JOBDIR or .wirefeed/)")
     p.add_argument("--profile", action="append", metavar="FILE", help="an extra portal profile file")
+    p.add_argument("--wait", action="store_true", help="wait for another run holding --state or -o")
     p.add_argument(
         "--format",
         choices=["jsonl", "ninjs", "ninjs3"],
@@ -274,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--profile", help="a profile name or file")
     p.add_argument("-o", "--output", help="write JSON Lines here (default: stdout)")
     p.add_argument("--state", help="state store path (default: in memory)")
+    p.add_argument("--wait", action="store_true", help="wait for another run holding --state or -o")
     p.add_argument("-v", "--verbose", action="store_true", help="print the run summary")
     p.add_argument(
         "--format",
@@ -286,6 +326,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="crawl the bundled demo portals on 127.0.0.1")
     p.add_argument("-o", "--output", default="demo.jsonl")
     p.add_argument("--state", help="state store path (default: a fresh one per run)")
+    p.add_argument("--wait", action="store_true", help="wait for another run holding --state or -o")
     p.add_argument("-s", "--set", action="append", metavar="NAME=VALUE")
     p.add_argument(
         "--format",
@@ -327,6 +368,12 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
+    except LockError as exc:
+        print(f"wirefeed {args.command}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
+    except OutputError as exc:
+        print(f"wirefeed {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except WirefeedError as exc:
         print(f"wirefeed {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE

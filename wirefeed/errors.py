@@ -6,7 +6,16 @@ contract) is not an exception: it becomes a quarantine record with a stage and a
 
 from __future__ import annotations
 
-__all__ = ["FeedError", "ProfileError", "StoreError", "TimeParseError", "WirefeedError"]
+__all__ = [
+    "FeedError",
+    "LockError",
+    "OutputError",
+    "ProfileError",
+    "StoreError",
+    "TimeParseError",
+    "UsageError",
+    "WirefeedError",
+]
 
 
 class WirefeedError(Exception):
@@ -56,3 +65,34 @@ class FeedError(WirefeedError):
     def __init__(self, reason: str, detail: str) -> None:
         self.reason = reason
         super().__init__(f"{reason}: {detail}")
+
+
+class OutputError(WirefeedError):
+    """Raised by :class:`wirefeed.output.RecordWriter` when a line could not be written: carries
+    ``path`` and ``cause`` (``disk-full``, ``read-only``, ``is-a-directory``, ``permission-denied``,
+    ``no-such-directory``, ``file-too-large``, ``io-error``). The run stops with exit 1 and the record
+    stays pending in the state store, so the next run (with space, or another ``-o``) emits it."""
+
+    def __init__(self, path: str, cause: str, detail: str) -> None:
+        self.path = path
+        self.cause = cause
+        super().__init__(
+            f"cannot write output {path}: {cause.replace('-', ' ')} ({detail}); free space or choose "
+            "another -o; records not written stay pending and the next run emits them"
+        )
+
+
+class LockError(WirefeedError):
+    """Raised by :func:`wirefeed.lock.acquire` when another run holds a state store or output.
+    Carries ``path`` and ``holder`` (``pid … on HOST since TIME``); the CLI exits 4. Wait for that run,
+    or pass ``--wait``."""
+
+    def __init__(self, path: str, holder: str) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(f"{path} is in use by another run ({holder}); wait for it or pass --wait")
+
+
+class UsageError(WirefeedError):
+    """A command line or setting that cannot work (an unknown spider or profile, ``-s NAME=abc`` for a
+    number). The CLI prints the one-line message and exits 2 before starting anything."""

@@ -81,7 +81,10 @@ def process_page(
     language_backend: str = "py3langid",
     fold: Callable[[RawStory, datetime | None], bool] | None = None,
     evidence: Callable[[Page], list[dict[str, str]]] | None = None,
+    confirm: bool = True,
 ) -> PageResult:
+    """The stories of one page, through every stage. ``confirm=False`` leaves the emitted records
+    pending in ``store``: the caller confirms each once its line is written (``wirefeed parse -o``)."""
     page = load_page(
         content, url=url, content_type=content_type, profile_kind=profile.page_kind(url) if profile else None
     )
@@ -152,7 +155,8 @@ def process_page(
             continue
         if emitted.duplicate_of:
             stats["wirefeed/dedup/near-duplicate"] += 1
-        store.confirm(emitted.id)  # parse writes what it returns; no crash window worth two phases here
+        if confirm:
+            store.confirm(emitted.id)
         record = emitted
         result.records.append(record)
         stats["wirefeed/export/emitted"] += 1

@@ -48,6 +48,7 @@ ITEM_PIPELINES = {
     "wirefeed.pipelines.stages.LanguagePipeline": 300,
     "wirefeed.pipelines.stages.ValidatePipeline": 400,
     "wirefeed.pipelines.stages.DedupPipeline": 500,
+    "wirefeed.pipelines.export.ExportPipeline": 600,
 }
 # Monitors after every run, the run history in the state store (wirefeed.monitors); SpiderState off (above)
 EXTENSIONS = {
@@ -68,6 +69,8 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # wirefeed's own settings (defaults; the CLI sets the paths)
 WIREFEED_PROFILES: list[str] = []  # extra profile files
+WIREFEED_OUTPUT = None  # JSONL written by the export pipeline (the CLI's -o); appended to, never truncated
+WIREFEED_FORMAT = "jsonl"  # or "ninjs"
 WIREFEED_STATE = None  # state store path; default: JOBDIR/wirefeed-state.sqlite or .wirefeed/<spider>.sqlite
 WIREFEED_QUARANTINE = None  # rejected items (JSONL); default: next to the first feed, else .wirefeed/
 WIREFEED_LANGUAGE_DETECTOR = "py3langid"  # or "langdetect", "lingua" (pip install wirefeed[lingua])
@@ -75,6 +78,7 @@ WIREFEED_LANGUAGES: list[str] = ["nl", "en", "de", "fr"]  # ["*"] allows every l
 WIREFEED_REFINE_MIN_SECONDS = 900  # re-emit a same-text story when its published interval narrows this much
 WIREFEED_NEARDUP_DAYS = 7  # stories seen within this window take part in clusters and refinement
 WIREFEED_RETENTION_DAYS = 365  # forget stories not seen for this long (0: keep forever)
+WIREFEED_ARTICLE_NOT_FETCHED = "teaser"  # a teaser whose article cannot be fetched: "teaser" or "quarantine"
 WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)
 WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")

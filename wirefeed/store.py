@@ -31,6 +31,7 @@ import numpy as np
 
 from wirefeed.errors import StoreError
 from wirefeed.ledger import LEDGER_SCHEMA, Ledger
+from wirefeed.lock import acquire, release
 from wirefeed.neardup import CANDIDATES_PER_BAND, THRESHOLD, band_keys, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
@@ -100,22 +101,33 @@ class StateStore:
     crawl is.
     """
 
-    def __init__(self, path: str | Path, *, refine_min: int = 900) -> None:
+    def __init__(self, path: str | Path, *, refine_min: int = 900, wait: bool = False) -> None:
         self.path = str(path)
         self.refine_min = refine_min
         self._writes = 0
         self._ledger: Ledger | None = None
+        self.before_commit: list[Callable[[], None]] = []  # e.g. fsync the output first
         if self.path != ":memory:":
+            _refuse_foreign(self.path)
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            acquire(self.path, wait=wait)
         try:
             self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
             self.db.execute("PRAGMA journal_mode=WAL")
             self.db.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except sqlite3.DatabaseError as exc:
+            self._unlock()
             raise StoreError(
                 self.path, f"not a wirefeed state store ({exc}); move it away or pass another --state path"
             ) from None
+        except StoreError:
+            self._unlock()
+            raise
+
+    def _unlock(self) -> None:
+        if self.path != ":memory:":
+            release(self.path)
 
     @property
     def ledger(self) -> Ledger:
@@ -294,11 +306,28 @@ class StateStore:
         )
         self._tick()
 
-    def open_run(self, emitted: Iterable[dict[str, Any]] = ()) -> tuple[int, int]:
+    def late_evidence(self, story_id: str, earliest: int, latest: int, seen_at: int) -> bool:
+        """A stamp of an already decided story arrived late: keep the interval it narrows to, and say
+        whether it narrows the emitted one enough for a new version (then the caller reads it again)."""
+        row = self.db.execute(
+            "SELECT earliest, latest, emitted_width FROM stories WHERE id=?", (story_id,)
+        ).fetchone()
+        if row is None:
+            return False
+        e, la = _intersect(row[0], row[1], earliest, latest)
+        if e is None or la is None or row[2] is None:
+            return False
+        if row[2] - (la - e) >= self.refine_min:
+            return True
+        self.remember_interval(story_id, e, la, seen_at)
+        return False
+
+    def open_run(self, emitted: Iterable[dict[str, Any]] = (), now: int = 0) -> tuple[int, int]:
         """Start a run after a possible crash. ``emitted``: the records read back from the output
         (``id, content_hash, version, url, cluster_id, text``). Pending rows whose record is there are
-        confirmed; records the store lost (an uncommitted batch) are entered again; every other pending
-        row is dropped. Returns (reconciled, dropped)."""
+        confirmed; records the store lost (an uncommitted batch) are entered again, seen ``now`` (the
+        run's start, so retention does not prune them in the same start-up); every other pending row
+        is dropped, so its record is decided and emitted again. Returns (reconciled, dropped)."""
         reconciled = 0
         self._begin()
         for rec in emitted:
@@ -312,7 +341,7 @@ class StateStore:
             if self.db.execute("SELECT 1 FROM stories WHERE id=?", (rec["id"],)).fetchone() is None:
                 sig = signature(rec.get("text") or "")
                 decision = Decision("new", rec["version"], None, None, rec.get("cluster_id") or rec["id"])
-                self.reserve(rec["id"], rec.get("url"), rec["content_hash"], decision, sig, 0)
+                self.reserve(rec["id"], rec.get("url"), rec["content_hash"], decision, sig, now)
                 self.db.execute("UPDATE stories SET pending=0 WHERE id=?", (rec["id"],))
                 reconciled += 1
         pending = [r[0] for r in self.db.execute("SELECT id FROM stories WHERE pending=1")]
@@ -347,8 +376,10 @@ class StateStore:
             self.flush()
 
     def flush(self) -> None:
-        """Commit the current batch."""
+        """Commit the current batch (after the ``before_commit`` hooks: the output is on disk first)."""
         if self.db.in_transaction:
+            for hook in self.before_commit:
+                hook()
             self.db.execute("COMMIT")
         self._writes = 0
 
@@ -396,8 +427,48 @@ class StateStore:
         return int(self.db.execute("SELECT count(*) FROM stories WHERE pending=0").fetchone()[0])
 
     def close(self) -> None:
-        self.flush()
-        self.db.close()
+        if getattr(self, "db", None) is None:
+            return
+        try:
+            self.flush()
+        finally:
+            self.db.close()
+            self.db = None  # type: ignore[assignment]
+            self._unlock()
+
+
+def _refuse_foreign(path: str) -> None:
+    """Refuse, without writing a byte, a file that is not a wirefeed store: not SQLite at all, or
+    another application's database (tables but no wirefeed schema version)."""
+    file = Path(path)
+    if not file.exists():
+        return
+    if file.is_dir():
+        raise StoreError(path, "is a directory; pass a file path to --state")
+    if file.stat().st_size == 0:
+        return
+    try:
+        db = sqlite3.connect(file.resolve().as_uri() + "?mode=ro", uri=True)
+        try:
+            tables = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            version = (
+                db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+                if "meta" in tables
+                else None
+            )
+        finally:
+            db.close()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(
+            path, f"not a wirefeed state store ({exc}); it was left untouched: pass another --state path"
+        ) from None
+    if tables and version is None:
+        names = ", ".join(sorted(tables)[:5])
+        raise StoreError(
+            path,
+            f"another application's SQLite database (tables: {names}); it was left untouched: "
+            "pass another --state path",
+        )
 
 
 def _key(text: str) -> int:
