@@ -15,8 +15,8 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from wirefeed.monitors import format_failure
 from wirefeed.errors import UsageError
+from wirefeed.monitors import format_failure
 from wirefeed.output import RecordWriter
 
 __all__ = ["exit_code", "run_crawl", "run_demo", "write_demo_profiles"]
