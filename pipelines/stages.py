@@ -199,3 +199,6 @@ def output_path(crawler: Crawler) -> Path | None:
         if appends and ("://" not in uri or uri.startswith("file://")):
             return Path(uri.removeprefix("file://"))
     return None
+
+
+repair_output = read_back  # the older name of wirefeed.output.read_back, kept for callers
