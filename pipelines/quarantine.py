@@ -55,4 +55,24 @@ def quarantine_for(crawler: Crawler) -> Quarantine:
         q = Quarantine(_default_path(crawler))
         crawler._wirefeed_quarantine = q  # type: ignore[attr-defined]
         crawler.signals.connect(q.close, signal=signals.engine_stopped)
+
+        def item_error(item: Any, response: Any = None, failure: Any = None, **_: Any) -> None:
+            """A stage that raised: the item is failed with the error as its reason, not lost."""
+            exc = getattr(failure, "value", None)
+            reason = type(exc).__name__ if exc is not None else "error"
+            if crawler.stats is not None:
+                crawler.stats.inc_value(f"wirefeed/pipeline/failed/{reason}")
+            data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
+            url = getattr(response, "url", None)
+            q.write(
+                {
+                    "stage": "pipeline",
+                    "reason": "failed",
+                    "detail": f"{reason}: {exc}",
+                    "url": url,
+                    "item": data,
+                }
+            )
+
+        crawler.signals.connect(item_error, signal=signals.item_error, weak=False)
     return q

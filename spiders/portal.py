@@ -89,6 +89,7 @@ class PortalSpider(scrapy.Spider):
         spider.max_redirects = crawler.settings.getint("REDIRECT_MAX_TIMES", 5)
         from wirefeed.pipelines.stages import store_for
 
+        quarantine_for(crawler)  # opened on the first line; also records items a stage failed on
         store = store_for(crawler)
         spider.frontier = Frontier(crawler, store)
         # Incremental crawls ask the store which stories are known.
@@ -172,10 +173,18 @@ class PortalSpider(scrapy.Spider):
     def parse_page(self, response: Response, profile: str) -> Iterator[Any]:
         key = response.meta.get(KEY)
         found: list[bool] = []  # the page gave its article story
-        for out in self._parse_page(response, profile, found):
-            if not isinstance(out, scrapy.Request):
-                self.frontier.item_out(key, out)
-            yield out
+        try:
+            for out in self._parse_page(response, profile, found):
+                if not isinstance(out, scrapy.Request):
+                    self.frontier.item_out(key, out)
+                yield out
+        except Exception as exc:  # a page that raises is an outcome: failed, with a reason and a line
+            reason = type(exc).__name__
+            self.count(f"extract/failed/{reason}")
+            quarantine_for(self.crawler).write(
+                quarantine_entry("extract", "failed", f"{reason}: {exc}", None, response.url)
+            )
+            self.logger.warning("page failed (%s): %s: %s", reason, response.url, exc)
         article = response.meta.get(ARTICLE)
         after = None
         if article and response.status not in _REDIRECTS:  # a redirect hands the teasers on

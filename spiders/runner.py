@@ -112,6 +112,10 @@ def check_crawl(settings: Any, spider: str, spider_args: dict[str, str]) -> None
 EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 5  # 4: the state store is locked (cli)
 
 
+# Outcomes that make a finished run partial (exit 3): pages not fetched, pages or items that raised.
+_PARTIAL = ("wirefeed/fetch/failed/", "wirefeed/extract/failed/", "wirefeed/pipeline/failed/")
+
+
 def exit_code(stats: dict[str, Any]) -> int:
     """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
     ``wirefeed/fetch/failed/*`` stats). 5: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
@@ -122,7 +126,7 @@ def exit_code(stats: dict[str, Any]) -> int:
         return EXIT_FAILED
     if any(k.startswith("wirefeed/monitor/failed/") for k in stats):
         return EXIT_MONITOR
-    if any(k.startswith("wirefeed/fetch/failed/") for k in stats):
+    if any(k.startswith(_PARTIAL) for k in stats):
         return EXIT_PARTIAL
     return EXIT_OK
 

@@ -314,3 +314,67 @@ def test_a_teaser_whose_article_404s_is_emitted_as_teaser_or_quarantined(
         assert [(r["stage"], r["detail"], r["item"]["title"]) for r in lost] == [
             ("fetch", "http-404", gone["title"])
         ]
+
+
+HOSTILE = {
+    "/": b'<html><body><a href="/nieuws/goed">Goed</a> <a href="/nieuws/kapot">Kapot</a></body></html>',
+    "/nieuws/goed": b'<html><head><meta charset="utf-8"><script type="application/ld+json">'
+    b'{"@type": {"a": 1}, "itemListElement": 5}</script></head><body><h1>Haven meldt recordjaar</h1>'
+    b"<p>ROTTERDAM (ANP) - De haven van Rotterdam heeft vorig jaar meer goederen overgeslagen dan ooit, "
+    b"meldt het havenbedrijf dinsdag.</p></body></html>",
+    "/nieuws/kapot": b'<html><head><meta charset="undefined"></head><body><h1>Kapot</h1>'
+    b"<p>UTRECHT (ANP) - Deze pagina noemt een tekenset die niet bestaat, en moet toch een uitkomst "
+    b"krijgen.</p></body></html>",
+}
+
+
+def test_hostile_json_ld_and_charset_pages_are_outcomes(tmp_path: Path) -> None:
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = HOSTILE.get(self.path)
+            self.send_response(200 if body else 404)
+            ctype = "text/html; charset=undefined" if self.path == "/nieuws/kapot" else "text/html"
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body or b"")))
+            self.end_headers()
+            self.wfile.write(body or b"")
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        profile = tmp_path / "h.json"
+        profile.write_text(json.dumps({"name": "hostile", "domains": [base.split("://")[1]],
+                                       "start_urls": [base + "/"], "listing_patterns": ["^/$"],
+                                       "article_patterns": ["^/nieuws/.+"], "language": "nl"}), "utf-8")  # fmt: skip
+        out = tmp_path / "out.jsonl"
+        proc = subprocess.run(
+            [sys.executable, "-m", "wirefeed", "crawl", "portal", "-a", "profile=hostile", "--profile", str(profile),
+             "-o", str(out), "--state", str(tmp_path / "s.sqlite"), "-s", "LOG_LEVEL=ERROR", "-s",
+             "ROBOTSTXT_OBEY=False"],
+            capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+        server.server_close()
+    records = [Article.model_validate_json(line) for line in out.read_bytes().splitlines()]
+    assert "Haven meldt recordjaar" in {r.title for r in records}  # hostile JSON-LD: the page still counts
+    quarantine = Path(str(out) + ".rejected.jsonl")
+    rejected = (
+        [json.loads(line) for line in quarantine.read_text("utf-8").splitlines()]
+        if quarantine.exists()
+        else []
+    )
+    kapot = [r for r in rejected if r["url"] and r["url"].endswith("/nieuws/kapot")]
+    if "Kapot" not in {r.title for r in records}:  # the undefined charset: read after all, or failed
+        assert [(r["stage"], r["reason"]) for r in kapot] == [("extract", "failed")], rejected
+        assert proc.returncode in (3, 5), proc.stderr  # partial (3), or a monitor saw the share (5)
+        assert "wirefeed/extract/failed/" in proc.stderr
+    else:
+        assert proc.returncode == 0, proc.stderr
