@@ -1,7 +1,7 @@
 """The item pipelines, in order: dateline → timestamps → language → validate → dedup.
 
-Each is a thin ``from_crawler`` shell around one pure function of :mod:`wirefeed.stages` or
-:mod:`wirefeed.store`; it counts outcomes as ``wirefeed/<stage>/<outcome>`` and sends what it rejects
+Each is a thin ``from_crawler`` shell around one stage of :data:`wirefeed.stages.CHAIN` (the chain
+offline parse runs too) or :mod:`wirefeed.store`; it counts outcomes as ``wirefeed/<stage>/<outcome>`` and sends what it rejects
 to the quarantine file with the stage and the reason, then drops it.
 """
 
@@ -10,16 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from wirefeed.errors import TimeParseError
 from wirefeed.offline import quarantine_entry
 from wirefeed.output import read_back
 from wirefeed.pipelines.quarantine import quarantine_for
-from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, to_record
+from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup
 from wirefeed.store import StateStore
 
 __all__ = ["DatelinePipeline", "DedupPipeline", "LanguagePipeline", "TimestampsPipeline", "ValidatePipeline"]
@@ -32,6 +30,12 @@ class _Stage:
         self.crawler = crawler
         self.stats = crawler.stats
         self.settings = crawler.settings
+        self.run = dict(CHAIN).get(self.stage)
+        languages = self.settings.getlist("WIREFEED_LANGUAGES")
+        self.options = StageOptions(
+            language_backend=self.settings.get("WIREFEED_LANGUAGE_DETECTOR", "py3langid"),
+            languages=tuple(languages) if languages else None,
+        )
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> _Stage:
@@ -47,51 +51,32 @@ class _Stage:
         quarantine_for(self.crawler).write(quarantine_entry(self.stage, reason, detail, item, url))
         return DropItem(f"{self.stage}: {reason}: {detail}", log_level="INFO")
 
+    def process_item(self, item: Any) -> Any:
+        """Run this pipeline's stage of :data:`wirefeed.stages.CHAIN`."""
+        assert self.run is not None
+        try:
+            out, outcomes = self.run(item, self.options)
+        except Rejected as exc:
+            raise self.reject(item, exc.reason, exc.detail) from None
+        for outcome in outcomes:
+            self.count(outcome)
+        return out
+
 
 class DatelinePipeline(_Stage):
     stage = "dateline"
-
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        for outcome in apply_dateline(item):
-            self.count(outcome)
-        return item
 
 
 class TimestampsPipeline(_Stage):
     stage = "timestamps"
 
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        try:
-            self.count(apply_time(item))
-        except TimeParseError as exc:
-            raise self.reject(item, exc.reason, str(exc)) from None
-        return item
-
 
 class LanguagePipeline(_Stage):
     stage = "language"
 
-    def __init__(self, crawler: Crawler) -> None:
-        super().__init__(crawler)
-        self.backend = self.settings.get("WIREFEED_LANGUAGE_DETECTOR", "py3langid")
-        self.candidates = self.settings.getlist("WIREFEED_LANGUAGES") or None
-
-    def process_item(self, item: dict[str, Any]) -> dict[str, Any]:
-        self.count(apply_language(item, backend=self.backend, candidates=self.candidates))
-        return item
-
 
 class ValidatePipeline(_Stage):
     stage = "validate"
-
-    def process_item(self, item: dict[str, Any]) -> Any:
-        try:
-            record = to_record(item)
-        except ValidationError as exc:
-            fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-            raise self.reject(item, "invalid", "; ".join(fields)) from None
-        self.count("valid")
-        return record
 
 
 def state_path(crawler: Crawler) -> str:

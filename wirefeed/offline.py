@@ -16,14 +16,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import ValidationError
-
 from wirefeed import budget
-from wirefeed.errors import TimeParseError
 from wirefeed.extract import RawStory, extract_page, no_story_reason
 from wirefeed.page import Page, load_page
 from wirefeed.profiles import Profile
-from wirefeed.stages import apply_dateline, apply_language, apply_time, dedup, new_item, to_record
+from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup, new_item
 from wirefeed.store import StateStore
 
 __all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "source_name_for"]
@@ -96,6 +93,7 @@ def process_page(
         if anchor is not None and anchor.tzinfo is None:
             anchor = None
     result = PageResult()
+    options = StageOptions(language_backend=language_backend)
     stories, over = budget.within(page, extract_page(page, profile=profile))
     stats["wirefeed/extract/pages"] += 1
     stats[f"wirefeed/extract/{page.kind}-pages"] += 1
@@ -132,32 +130,30 @@ def process_page(
         )
         if evidence is not None and story.kind == "article":
             item["_raw"]["evidence"] = evidence(page)
-        for outcome in apply_dateline(item):
-            stats[f"wirefeed/dateline/{outcome}"] += 1
-        try:
-            stats[f"wirefeed/timestamps/{apply_time(item)}"] += 1
-        except TimeParseError as exc:
-            stats[f"wirefeed/timestamps/{exc.reason}"] += 1
-            result.rejected.append(quarantine_entry("timestamps", exc.reason, str(exc), item, url))
-            continue
-        stats[f"wirefeed/language/{apply_language(item, backend=language_backend)}"] += 1
-        try:
-            record = to_record(item)
-        except ValidationError as exc:
-            stats["wirefeed/validate/invalid"] += 1
-            fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
-            result.rejected.append(quarantine_entry("validate", "invalid", "; ".join(fields), item, url))
-            continue
-        stats["wirefeed/validate/valid"] += 1
-        outcome, emitted = dedup(record, store)
-        stats[f"wirefeed/dedup/{outcome}"] += 1
-        if emitted is None:
-            continue
-        if emitted.duplicate_of:
-            stats["wirefeed/dedup/near-duplicate"] += 1
-        if confirm:
-            store.confirm(emitted.id)
-        record = emitted
-        result.records.append(record)
-        stats["wirefeed/export/emitted"] += 1
+        record: Any = item
+        for stage, run in CHAIN:
+            try:
+                record, outcomes = run(record, options)
+            except Rejected as exc:
+                stats[f"wirefeed/{stage}/{exc.reason}"] += 1
+                result.rejected.append(quarantine_entry(stage, exc.reason, exc.detail, item, url))
+                break
+            for outcome in outcomes:
+                stats[f"wirefeed/{stage}/{outcome}"] += 1
+        else:
+            _decide(record, store, stats, result, confirm)
     return result
+
+
+def _decide(record: Any, store: StateStore, stats: Counter[str], result: PageResult, confirm: bool) -> None:
+    """The dedup stage: what the state store says is new goes into ``result.records``."""
+    outcome, emitted = dedup(record, store)
+    stats[f"wirefeed/dedup/{outcome}"] += 1
+    if emitted is None:
+        return
+    if emitted.duplicate_of:
+        stats["wirefeed/dedup/near-duplicate"] += 1
+    if confirm:
+        store.confirm(emitted.id)
+    result.records.append(emitted)
+    stats["wirefeed/export/emitted"] += 1

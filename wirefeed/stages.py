@@ -10,9 +10,12 @@ stat ``wirefeed/<stage>/<outcome>``. Stages never read the clock: the anchor tra
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
 
 from wirefeed.agencies import normalize as normalize_agencies
 from wirefeed.dateline import parse_dateline
@@ -32,6 +35,9 @@ if TYPE_CHECKING:
     from wirefeed.schemas import Article  # schemas/ is installed as wirefeed.schemas (package-dir)
 
 __all__ = [
+    "CHAIN",
+    "Rejected",
+    "StageOptions",
     "apply_dateline",
     "apply_decision",
     "apply_language",
@@ -334,3 +340,56 @@ def dedup(record: Article, store: StateStore) -> tuple[str, Article | None]:
     store.reserve(record.id, record.url, record.content_hash, decision, sig, seen)
     store.sighting(record.id, seen, record.source.url, stamp)
     return decision.outcome, record
+
+
+# --- the stage chain, written once: the item pipelines and offline parse both run it ---------------
+
+
+class Rejected(Exception):
+    """A stage sets the item aside: ``reason`` is counted as ``wirefeed/<stage>/<reason>``."""
+
+    def __init__(self, reason: str, detail: str) -> None:
+        self.reason = reason
+        self.detail = detail
+        super().__init__(f"{reason}: {detail}")
+
+
+@dataclass(frozen=True, slots=True)
+class StageOptions:
+    """What the stages take from the run's settings."""
+
+    language_backend: str = "py3langid"
+    languages: tuple[str, ...] | None = None
+
+
+def _dateline_stage(item: Any, opts: StageOptions) -> tuple[Any, list[str]]:
+    return item, apply_dateline(item)
+
+
+def _time_stage(item: Any, opts: StageOptions) -> tuple[Any, list[str]]:
+    try:
+        return item, [apply_time(item)]
+    except TimeParseError as exc:
+        raise Rejected(exc.reason, str(exc)) from None
+
+
+def _language_stage(item: Any, opts: StageOptions) -> tuple[Any, list[str]]:
+    return item, [apply_language(item, backend=opts.language_backend, candidates=opts.languages)]
+
+
+def _validate_stage(item: Any, opts: StageOptions) -> tuple[Any, list[str]]:
+    try:
+        return to_record(item), ["valid"]
+    except ValidationError as exc:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in exc.errors()})
+        raise Rejected("invalid", "; ".join(fields)) from None
+
+
+# (stage name, function): item -> (item or record, outcomes), or raises Rejected. Dedup follows, with
+# the state store (:func:`dedup`).
+CHAIN: tuple[tuple[str, Callable[[Any, StageOptions], tuple[Any, list[str]]]], ...] = (
+    ("dateline", _dateline_stage),
+    ("timestamps", _time_stage),
+    ("language", _language_stage),
+    ("validate", _validate_stage),
+)
