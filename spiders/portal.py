@@ -113,6 +113,14 @@ class PortalSpider(scrapy.Spider):
                 self.count("resume/pending-requests")
                 yield req
 
+    def request_again(self, pending: Any) -> scrapy.Request | None:
+        """A new request for a page the ledger holds pending (a dead worker's, in the shared mode)."""
+        prof = self.profiles.get(pending.profile)
+        if prof is None:
+            return None
+        self.requested.discard(canonical_url(pending.url))
+        return self._request(pending.url, prof, pending.hops, pending.kind)
+
     def _request(self, url: str, prof: Profile, hops: int = 0, kind: str = "page") -> scrapy.Request | None:
         """A request for ``url`` unless this process already made one. The seen-set lives in memory on
         purpose (the project sets ``DUPEFILTER_CLASS`` to Scrapy's no-op filter): a job resumed after a

@@ -89,10 +89,16 @@ def run_crawl(
     state: str | None = None,
     profiles: Iterable[str] = (),
     fmt: str = "jsonl",
+    frontier: str | None = None,
+    run: str | None = None,
 ) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
     s = _settings(settings, output, state, profiles, fmt)
+    if frontier or run or (state or "").startswith(("postgresql://", "postgres://")):
+        from wirefeed.spiders.shared import configure  # many workers (pip install wirefeed[distributed])
+
+        configure(s, state=state, frontier=frontier, run=run, output=output)
     kwargs = {}
     for pair in spider_args:
         name, sep, value = pair.partition("=")

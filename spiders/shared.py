@@ -1,0 +1,161 @@
+"""Many workers, one crawl: scrapy-redis's scheduler over a per-run Redis frontier, tied to the ledger.
+
+``wirefeed crawl portal … --state postgresql://… --frontier redis://… --run RUN`` on every worker.
+The request queue and the seen-set are scrapy-redis's (``Scheduler``, ``RFPDupeFilter``), under keys
+of the run (``wirefeed:RUN:requests``, ``wirefeed:RUN:seen``) and persisted (``SCHEDULER_PERSIST``):
+scrapy-redis's default flushes the shared queue when the first worker finishes, and other workers
+then fetch pages twice. What scrapy-redis does not do, this scheduler adds with the shared ledger
+(:class:`wirefeed.store_pg.PgLedger`):
+
+* a request that passes the seen-set is entered in the run's ledger before it is queued, and the
+  worker that pops it *claims* it there: a popped request lives only in that worker's memory, and a
+  SIGKILL would lose it. A restarted worker (same machine, same ``-o``) re-queues the pages it held
+  (the spider's resume step) and settles its claims with its output; an idle worker re-queues pages
+  nobody claimed for ``WIREFEED_WORKER_TIMEOUT`` seconds (a worker killed between popping and
+  claiming). The pages a dead worker held wait for its restart: only its output tells which of its
+  stories it wrote.
+* a worker stays up until the whole run is drained — the queue empty and no page pending in the
+  ledger on any worker — not merely until its own share is done.
+
+scrapy-redis's calls are synchronous (they block the reactor for a round trip each); the time spent
+in them is counted as ``wirefeed/shared/frontier-ms`` (see ``benchmarks/distributed.py``).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+from scrapy import signals
+from scrapy.exceptions import DontCloseSpider
+from scrapy_redis.scheduler import Scheduler as RedisScheduler
+
+from wirefeed.spiders.frontier import KEY
+
+__all__ = ["SharedScheduler", "configure", "shared_settings", "worker_name"]
+
+logger = logging.getLogger(__name__)
+
+
+def worker_name(output: str | None) -> str:
+    """A worker is its machine and its output file: restarted with the same ``-o`` it is the same
+    worker, and takes back what it held."""
+    where = str(Path(output).resolve()) if output and output != "-" else f"pid{os.getpid()}"
+    return f"{socket.gethostname()}:{where}"
+
+
+def configure(
+    settings: Any, *, state: str | None, frontier: str | None, run: str | None, output: str | None
+) -> None:
+    """The settings of a worker: ``--state postgresql://…`` alone shares the store (one worker per
+    ``--run``); with ``--frontier redis://…`` every worker of the run shares the crawl too."""
+    from wirefeed.store_pg import is_postgres
+
+    if frontier and not is_postgres(state):
+        raise SystemExit("wirefeed: --frontier needs a shared store: --state postgresql://USER@HOST:PORT/DB")
+    if frontier and not run:
+        raise SystemExit("wirefeed: --frontier needs --run RUN_ID, the same on every worker of the crawl")
+    if frontier and not frontier.startswith(("redis://", "rediss://", "unix://")):
+        raise SystemExit(f"wirefeed: --frontier {frontier!r} is not a redis://HOST:PORT/N URL")
+    worker = worker_name(output)
+    settings.set("WIREFEED_RUN", run or "default", priority="cmdline")
+    settings.set("WIREFEED_WORKER", worker, priority="cmdline")
+    if frontier:
+        shared_settings(settings, frontier=frontier, run=str(run), worker=worker)
+
+
+def shared_settings(settings: Any, *, frontier: str, run: str, worker: str) -> None:
+    """Point a crawl's settings at the shared frontier ``frontier`` (redis://HOST:PORT/N) for ``run``."""
+    prio = "cmdline"
+    settings.set("SCHEDULER", "wirefeed.spiders.shared.SharedScheduler", priority=prio)
+    settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority=prio)
+    settings.set("SCHEDULER_PERSIST", True, priority=prio)
+    settings.set("SCHEDULER_QUEUE_KEY", f"wirefeed:{run}:requests", priority=prio)
+    settings.set("SCHEDULER_DUPEFILTER_KEY", f"wirefeed:{run}:seen", priority=prio)
+    settings.set("REDIS_URL", frontier, priority=prio)
+    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+    order = pipelines.pop("wirefeed.pipelines.stages.DedupPipeline", 500)
+    pipelines["wirefeed.pipelines.shared.SharedDedupPipeline"] = order
+    settings.set("ITEM_PIPELINES", pipelines, priority=prio)
+    settings.set("WIREFEED_RUN", run, priority=prio)
+    settings.set("WIREFEED_WORKER", worker, priority=prio)
+
+
+class SharedScheduler(RedisScheduler):
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SharedScheduler:
+        instance = super().from_crawler(crawler)
+        instance.crawler = crawler
+        instance.timeout = crawler.settings.getfloat("WIREFEED_WORKER_TIMEOUT", 60)
+        instance.spent = 0.0
+        instance._told = 0.0
+        crawler.signals.connect(instance._idle, signal=signals.spider_idle)
+        return instance
+
+    def open(self, spider: Any) -> Any:
+        from wirefeed.pipelines.stages import store_for
+
+        self.ledger = store_for(self.crawler).ledger
+        self.ledger.shared = True
+        # Scrapy asks an empty scheduler again only every 5 s; the shared queue fills from other
+        # workers, so look sooner (one Redis round trip per look).
+        self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.crawler.settings.getfloat(
+            "WIREFEED_POLL_SECONDS", 0.5
+        )
+        return super().open(spider)
+
+    def close(self, reason: str) -> Any:
+        if self.stats is not None:
+            self.stats.set_value("wirefeed/shared/frontier-ms", round(self.spent * 1000))
+        return super().close(reason)
+
+    def enqueue_request(self, request: Any) -> bool:
+        t = time.perf_counter()
+        try:
+            key = request.meta.get(KEY) or request.url
+            if self.ledger.recovering.pop(key, None) is not None:
+                self.ledger.release(key)  # a page a dead worker held: queued again, unclaimed
+                self.ledger.announced.pop(key, None)
+                self.queue.push(request)
+                return True
+            entered = super().enqueue_request(request)
+            if entered:
+                self.ledger.enter(key)
+            else:
+                self.ledger.announced.pop(key, None)
+            return bool(entered)
+        finally:
+            self.spent += time.perf_counter() - t
+
+    def next_request(self) -> Any:
+        t = time.perf_counter()
+        try:
+            request = super().next_request()
+            if request is not None:
+                self.ledger.claim(request.meta.get(KEY) or request.url)
+            return request
+        finally:
+            self.spent += time.perf_counter() - t
+
+    def _idle(self, spider: Any) -> None:
+        """Close only when the run is drained; meanwhile take over the pages of dead workers."""
+        if len(self.queue):
+            raise DontCloseSpider
+        if self.ledger.pending_count() == 0:
+            return
+        now = time.monotonic()
+        if now - self._told > 60:  # say once a minute what the run waits for
+            self._told = now
+            logger.info("run not drained yet; pending pages by holder: %s", self.ledger.holders())
+        for pending in self.ledger.orphans(self.timeout):
+            request = spider.request_again(pending)
+            if request is not None:
+                self.ledger.recovering[request.meta.get(KEY) or request.url] = pending
+                if self.stats is not None:
+                    self.stats.inc_value("wirefeed/shared/orphans-requeued")
+                self.crawler.engine.crawl(request)
+        raise DontCloseSpider
