@@ -239,7 +239,7 @@ class PgStateStore:
         self._migrate()
         self.ledger = PgLedger(self.db, run, worker)
         self._adb: Any = None
-        self._lock: asyncio.Lock | None = None
+        self._lock = asyncio.Lock()  # one decision at a time on the one connection
         self.spent = 0.0  # seconds in decisions (the shared state's cost per story)
 
     def _migrate(self) -> None:
@@ -261,7 +261,6 @@ class PgStateStore:
         if self._adb is None:
             import psycopg
 
-            self._lock = asyncio.Lock()
             self._adb = await psycopg.AsyncConnection.connect(self.dsn)
         return self._adb
 
@@ -279,9 +278,8 @@ class PgStateStore:
         latest = int(pub.latest.timestamp()) if pub and pub.latest else None
         stamp = pub.raw if pub else None
         locks = sorted({_key("id:" + record.id), _key("hash:" + record.content_hash), *bands})
-        conn = await self._conn()
-        assert self._lock is not None
         async with self._lock:
+            conn = await self._conn()
             t = time.perf_counter()
             try:
                 return await self._adedup(
