@@ -96,7 +96,7 @@ def run_crawl(
 
     s = _settings(settings, output, state, profiles, fmt)
     if frontier or run or (state or "").startswith(("postgresql://", "postgres://")):
-        from wirefeed.spiders.shared import configure  # many workers (pip install wirefeed[distributed])
+        from wirefeed.spiders.distributed import configure  # many workers (pip install wirefeed[distributed])
 
         configure(s, state=state, frontier=frontier, run=run, output=output)
     kwargs = {}

@@ -1,7 +1,7 @@
 """Many workers, one crawl: scrapy-redis's scheduler over a per-run Redis frontier, tied to the ledger.
 
-``wirefeed crawl portal … --state postgresql://… --frontier redis://… --run RUN`` on every worker.
-The request queue and the seen-set are scrapy-redis's (``Scheduler``, ``RFPDupeFilter``), under keys
+``wirefeed crawl portal … --state postgresql://… --frontier redis://… --run RUN`` on every worker
+(the settings: :mod:`wirefeed.spiders.distributed`). The request queue and the seen-set are scrapy-redis's (``Scheduler``, ``RFPDupeFilter``), under keys
 of the run (``wirefeed:RUN:requests``, ``wirefeed:RUN:seen``) and persisted (``SCHEDULER_PERSIST``):
 scrapy-redis's default flushes the shared queue when the first worker finishes, and other workers
 then fetch pages twice. What scrapy-redis does not do, this scheduler adds with the shared ledger
@@ -24,10 +24,7 @@ in them is counted as ``wirefeed/shared/frontier-ms`` (see ``benchmarks/distribu
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import time
-from pathlib import Path
 from typing import Any
 
 from scrapy import signals
@@ -36,53 +33,9 @@ from scrapy_redis.scheduler import Scheduler as RedisScheduler
 
 from wirefeed.spiders.frontier import KEY
 
-__all__ = ["SharedScheduler", "configure", "shared_settings", "worker_name"]
+__all__ = ["SharedScheduler"]
 
 logger = logging.getLogger(__name__)
-
-
-def worker_name(output: str | None) -> str:
-    """A worker is its machine and its output file: restarted with the same ``-o`` it is the same
-    worker, and takes back what it held."""
-    where = str(Path(output).resolve()) if output and output != "-" else f"pid{os.getpid()}"
-    return f"{socket.gethostname()}:{where}"
-
-
-def configure(
-    settings: Any, *, state: str | None, frontier: str | None, run: str | None, output: str | None
-) -> None:
-    """The settings of a worker: ``--state postgresql://…`` alone shares the store (one worker per
-    ``--run``); with ``--frontier redis://…`` every worker of the run shares the crawl too."""
-    from wirefeed.store_pg import is_postgres
-
-    if frontier and not is_postgres(state):
-        raise SystemExit("wirefeed: --frontier needs a shared store: --state postgresql://USER@HOST:PORT/DB")
-    if frontier and not run:
-        raise SystemExit("wirefeed: --frontier needs --run RUN_ID, the same on every worker of the crawl")
-    if frontier and not frontier.startswith(("redis://", "rediss://", "unix://")):
-        raise SystemExit(f"wirefeed: --frontier {frontier!r} is not a redis://HOST:PORT/N URL")
-    worker = worker_name(output)
-    settings.set("WIREFEED_RUN", run or "default", priority="cmdline")
-    settings.set("WIREFEED_WORKER", worker, priority="cmdline")
-    if frontier:
-        shared_settings(settings, frontier=frontier, run=str(run), worker=worker)
-
-
-def shared_settings(settings: Any, *, frontier: str, run: str, worker: str) -> None:
-    """Point a crawl's settings at the shared frontier ``frontier`` (redis://HOST:PORT/N) for ``run``."""
-    prio = "cmdline"
-    settings.set("SCHEDULER", "wirefeed.spiders.shared.SharedScheduler", priority=prio)
-    settings.set("DUPEFILTER_CLASS", "scrapy_redis.dupefilter.RFPDupeFilter", priority=prio)
-    settings.set("SCHEDULER_PERSIST", True, priority=prio)
-    settings.set("SCHEDULER_QUEUE_KEY", f"wirefeed:{run}:requests", priority=prio)
-    settings.set("SCHEDULER_DUPEFILTER_KEY", f"wirefeed:{run}:seen", priority=prio)
-    settings.set("REDIS_URL", frontier, priority=prio)
-    pipelines = dict(settings.getdict("ITEM_PIPELINES"))
-    order = pipelines.pop("wirefeed.pipelines.stages.DedupPipeline", 500)
-    pipelines["wirefeed.pipelines.shared.SharedDedupPipeline"] = order
-    settings.set("ITEM_PIPELINES", pipelines, priority=prio)
-    settings.set("WIREFEED_RUN", run, priority=prio)
-    settings.set("WIREFEED_WORKER", worker, priority=prio)
 
 
 class SharedScheduler(RedisScheduler):
