@@ -75,12 +75,16 @@ class SharedScheduler(RedisScheduler):
                 self.ledger.announced.pop(key, None)
                 self.queue.push(request)
                 return True
-            entered = super().enqueue_request(request)
-            if entered:
-                self.ledger.enter(key)
-            else:
+            if not request.dont_filter and self.df.request_seen(request):
+                self.df.log(request, self.spider)
                 self.ledger.announced.pop(key, None)
-            return bool(entered)
+                return False
+            # In the ledger before it is in the queue: another worker may pop and claim it at once.
+            self.ledger.enter(key)
+            self.queue.push(request)
+            if self.stats is not None:
+                self.stats.inc_value("scheduler/enqueued/redis")
+            return True
         finally:
             self.spent += time.perf_counter() - t
 

@@ -36,7 +36,9 @@ def article_text(n: int) -> tuple[str, str, str]:
     rng = random.Random(n)
     w = [rng.choice(_WORDS) for _ in range(60)]
     title = f"Bericht {n} over {w[0]} en {w[1]}"
-    lead = f"{_PLACES[n % len(_PLACES)]} (ANP) - De {w[2]} en de {w[3]} " + " ".join(w[4:24]) + f" (nummer {n})."
+    lead = (
+        f"{_PLACES[n % len(_PLACES)]} (ANP) - De {w[2]} en de {w[3]} " + " ".join(w[4:24]) + f" (nummer {n})."
+    )
     body = "Volgens de " + " ".join(w[24:60]) + " zei een woordvoerder."
     return title, lead, body
 
@@ -74,7 +76,9 @@ class WireSite:
                     f"<span>{n % 50 + 2} minuten geleden</span></div>"
                 )
             nav = "".join(
-                f'<a href="/list?page={p}">pagina {p}</a>' for p in (page - 1, page + 1) if 1 <= p <= self.pages
+                f'<a href="/list?page={p}">pagina {p}</a>'
+                for p in (page - 1, page + 1)
+                if 1 <= p <= self.pages
             )
             return f"<html lang='nl'><body><h2>Nieuws</h2>{''.join(items)}{nav}</body></html>".encode()
         if path.startswith("/a/") and path[3:].isdigit() and int(path[3:]) < self.articles:
