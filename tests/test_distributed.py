@@ -48,7 +48,7 @@ def worker(site: WireSite, tmp: Path, state: str, frontier: str, run: str, n: in
     return [
         sys.executable, "-m", "wirefeed", "crawl", "portal", "-a", "profile=wire",
         "--profile", str(profile_file(site, tmp)), "--state", state, "--frontier", frontier, "--run", run,
-        "-o", str(tmp / f"worker-{n}.jsonl"), "-s", "LOG_LEVEL=WARNING", "-s", "AUTOTHROTTLE_ENABLED=False",
+        "-o", str(tmp / f"worker-{n}.jsonl"), "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=False",
         "-s", "WIREFEED_WORKER_TIMEOUT=5",
     ]  # fmt: skip
 

@@ -12,6 +12,7 @@ import contextlib
 import json
 import random
 import threading
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ class WireSite:
     articles: int
     base: str = ""
     served: Counter[str] = field(default_factory=Counter)
+    times: list[float] = field(default_factory=list)  # when each crawl page was served (monotonic)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -97,6 +99,8 @@ def _handler(site: WireSite) -> type[BaseHTTPRequestHandler]:
         def do_GET(self) -> None:
             with site.lock:
                 site.served[self.path] += 1
+                if self.path != "/robots.txt":
+                    site.times.append(time.monotonic())
             body = site.render(self.path)
             self.send_response(200 if body is not None else 404)
             self.send_header("Content-Type", "text/html; charset=utf-8")

@@ -126,6 +126,11 @@ class PgLedger:
         self.shared = False
         self.announced: dict[str, tuple[str, int, str]] = {}
         self.recovering: dict[str, PendingRequest] = {}
+        rows = self._x(
+            "SELECT url, profile, hops, kind FROM frontier WHERE run=%s AND owner=%s ORDER BY since",
+            (run, worker),
+        )
+        self._held = [PendingRequest(*row) for row in rows]
 
     def _x(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
         return self.conn.execute(sql, params)
@@ -159,12 +164,9 @@ class PgLedger:
         self._x("DELETE FROM frontier WHERE run=%s AND url=%s", (self.run, url))
 
     def pending_requests(self) -> list[PendingRequest]:
-        """The pages this worker held when it stopped (a restart fetches them again)."""
-        rows = self._x(
-            "SELECT url, profile, hops, kind FROM frontier WHERE run=%s AND owner=%s ORDER BY since",
-            (self.run, self.worker),
-        )
-        pending = [PendingRequest(*row) for row in rows]
+        """The pages this worker held when it stopped (a restart fetches them again): read when the
+        worker starts, before it claims anything new — what it claims afterwards is its current work."""
+        pending, self._held = self._held, []
         if self.shared:  # queued again past the seen-set, which knows them already
             self.recovering.update((p.url, p) for p in pending)
         return pending
