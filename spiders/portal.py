@@ -118,7 +118,7 @@ class PortalSpider(scrapy.Spider):
         prof = self.profiles.get(pending.profile)
         if prof is None:
             return None
-        self.requested.discard(canonical_url(pending.url))
+        self.requested.discard(hash(canonical_url(pending.url)))
         return self._request(pending.url, prof, pending.hops, pending.kind)
 
     def _request(self, url: str, prof: Profile, hops: int = 0, kind: str = "page") -> scrapy.Request | None:
