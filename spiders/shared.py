@@ -53,7 +53,10 @@ class SharedScheduler(RedisScheduler):
         from wirefeed.pipelines.stages import store_for
 
         self.ledger = store_for(self.crawler).ledger
-        self.ledger.shared = True
+        self.ledger.take_back()
+        from wirefeed.store_pg import SharedEvidence
+
+        spider.evidence = SharedEvidence(self.ledger)  # a listing's stamps reach any worker's article
         # Scrapy asks an empty scheduler again only every 5 s; the shared queue fills from other
         # workers, so look sooner (one Redis round trip per look).
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.crawler.settings.getfloat(
@@ -103,6 +106,7 @@ class SharedScheduler(RedisScheduler):
         if len(self.queue):
             raise DontCloseSpider
         if self.ledger.pending_count() == 0:
+            self.ledger.drained()
             return
         now = time.monotonic()
         if now - self._told > 60:  # say once a minute what the run waits for

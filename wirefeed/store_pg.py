@@ -38,7 +38,7 @@ from wirefeed.ledger import PendingRequest
 from wirefeed.neardup import THRESHOLD, band_keys, signature
 from wirefeed.store import Decision, decide_known
 
-__all__ = ["SCHEMA_VERSION", "PgLedger", "PgStateStore", "export", "is_postgres"]
+__all__ = ["SCHEMA_VERSION", "PgLedger", "PgStateStore", "SharedEvidence", "export", "is_postgres"]
 
 SCHEMA_VERSION = 1
 
@@ -86,6 +86,10 @@ CREATE TABLE IF NOT EXISTS frontier (
 );
 CREATE TABLE IF NOT EXISTS teasers (
     run TEXT NOT NULL, article TEXT NOT NULL, teaser TEXT NOT NULL, PRIMARY KEY (run, article, teaser)
+);
+-- Stamps seen on listings for an article another worker may fetch (the spider's evidence).
+CREATE TABLE IF NOT EXISTS evidence (
+    run TEXT NOT NULL, article TEXT NOT NULL, stamp TEXT NOT NULL, PRIMARY KEY (run, article, stamp)
 );
 """
 
@@ -167,9 +171,13 @@ class PgLedger:
         """The pages this worker held when it stopped (a restart fetches them again): read when the
         worker starts, before it claims anything new — what it claims afterwards is its current work."""
         pending, self._held = self._held, []
-        if self.shared:  # queued again past the seen-set, which knows them already
-            self.recovering.update((p.url, p) for p in pending)
         return pending
+
+    def take_back(self) -> None:
+        """Shared mode: the pages held before the restart go back into the queue past the seen-set
+        (which knows them already) — a start URL among them too."""
+        self.shared = True
+        self.recovering.update((p.url, p) for p in self._held)
 
     def orphans(self, timeout: float) -> list[PendingRequest]:
         """Pending pages that nobody holds and that have not been queued for ``timeout`` seconds: a
@@ -209,6 +217,24 @@ class PgLedger:
 
     def waiting_articles(self) -> list[str]:
         return [r[0] for r in self._x("SELECT DISTINCT article FROM teasers WHERE run=%s", (self.run,))]
+
+    def stamp_seen(self, article: str, stamp: dict[str, str]) -> None:
+        """A listing showed ``stamp`` for ``article`` (canonical URL): whichever worker fetches the
+        article takes it as evidence."""
+        self._x(
+            "INSERT INTO evidence VALUES (%s, %s, %s) ON CONFLICT DO NOTHING",
+            (self.run, article, json.dumps(stamp, sort_keys=True)),
+        )
+
+    def stamps_for(self, article: str) -> list[dict[str, str]]:
+        """Kept until the run is drained: a worker killed before it emitted the article's record
+        leaves them for the next fetch of that article."""
+        rows = self._x("SELECT stamp FROM evidence WHERE run=%s AND article=%s", (self.run, article))
+        return [json.loads(r[0]) for r in rows]
+
+    def drained(self) -> None:
+        """The run is over: its stamps are no longer needed."""
+        self._x("DELETE FROM evidence WHERE run=%s", (self.run,))
 
     def pending_count(self) -> int:
         """Pages and teasers of the run not yet at an end, on every worker: the run is over at zero."""
@@ -529,3 +555,27 @@ def export(dsn: str, *, since: int = 0, output: str = "-") -> int:
         store.close()
     print(f"exported {n} records; next cursor: {cursor}", file=sys.stderr)
     return 0
+
+
+class SharedEvidence:
+    """The portal spider's ``evidence`` mapping (article URL → stamps seen on listings) kept in the
+    run's ledger, so a stamp seen by one worker reaches the article fetched by another. Only the two
+    operations the spider uses: ``setdefault(url, []).append(stamp)`` and ``pop(url, [])``."""
+
+    def __init__(self, ledger: PgLedger) -> None:
+        self.ledger = ledger
+
+    def setdefault(self, article: str, _default: Any = None) -> _Stamps:
+        return _Stamps(self.ledger, article)
+
+    def pop(self, article: str, default: Any = None) -> list[dict[str, str]]:
+        return self.ledger.stamps_for(article) or (default if default is not None else [])
+
+
+@dataclass(frozen=True, slots=True)
+class _Stamps:
+    ledger: PgLedger
+    article: str
+
+    def append(self, stamp: dict[str, str]) -> None:
+        self.ledger.stamp_seen(self.article, stamp)
