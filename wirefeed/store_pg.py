@@ -516,7 +516,8 @@ class PgStateStore:
         return {r[0] for r in rows}
 
     def count(self) -> int:
-        return int(self.db.execute("SELECT count(*) FROM stories WHERE NOT pending").fetchone()[0])
+        row = self.db.execute("SELECT count(*) FROM stories WHERE NOT pending").fetchone()
+        return int(row[0]) if row else 0
 
     def export(self, since: int = 0) -> Iterable[tuple[int, str]]:
         """Confirmed records numbered after ``since``, in that order: (number, JSON line)."""
