@@ -23,6 +23,7 @@ from scrapy.exceptions import NotConfigured
 from wirefeed.history import Run, RunHistory
 from wirefeed.monitors import MonitorConfig, evaluate, format_failure, post_alert
 from wirefeed.pipelines.stages import state_path
+from wirefeed.store_pg import is_postgres
 from wirefeed.tally import Tally
 
 __all__ = ["MonitorExtension", "job_name"]
@@ -71,11 +72,13 @@ class MonitorExtension:
         figures["finish_reason"] = reason
         quarantine = getattr(self.crawler, "_wirefeed_quarantine", None)
         job = job_name(spider)
-        history = RunHistory(state_path(self.crawler))
-        try:
-            past = history.recent(job, 4 * self.config.history_runs)
-        finally:
-            history.close()
+        past: list[Run] = []
+        if not is_postgres(state_path(self.crawler)):  # the shared store keeps no run history (yet)
+            history = RunHistory(state_path(self.crawler))
+            try:
+                past = history.recent(job, 4 * self.config.history_runs)
+            finally:
+                history.close()
         failures = evaluate(
             figures, self.tally, past, self.config, quarantined=getattr(quarantine, "count", 0)
         )
@@ -116,7 +119,7 @@ class MonitorExtension:
         self.crawler.signals.connect(self.write_history, signal=signals.engine_stopped)
 
     def write_history(self) -> None:
-        if self.run is None:
+        if self.run is None or is_postgres(state_path(self.crawler)):
             return
         history = RunHistory(state_path(self.crawler))
         try:

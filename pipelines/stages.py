@@ -19,6 +19,7 @@ from wirefeed.output import read_back
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup
 from wirefeed.store import StateStore
+from wirefeed.store_pg import is_postgres
 
 __all__ = ["DatelinePipeline", "DedupPipeline", "LanguagePipeline", "TimestampsPipeline", "ValidatePipeline"]
 
@@ -95,9 +96,16 @@ def store_for(crawler: Crawler) -> StateStore:
     closed when the engine stops."""
     store = getattr(crawler, "_wirefeed_store", None)
     if store is None:
-        store = StateStore(
-            state_path(crawler), refine_min=crawler.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
-        )
+        path, refine_min = state_path(crawler), crawler.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
+        if is_postgres(path):  # the shared store of many workers (wirefeed.store_pg)
+            from wirefeed.store_pg import PgStateStore
+
+            run, worker = crawler.settings.get("WIREFEED_RUN"), crawler.settings.get("WIREFEED_WORKER")
+            store = PgStateStore(
+                path, run=run or "default", worker=worker or "default", refine_min=refine_min
+            )
+        else:
+            store = StateStore(path, refine_min=refine_min)
         crawler._wirefeed_store = store  # type: ignore[attr-defined]
         crawler.signals.connect(store.close, signal=signals.engine_stopped)
     return store

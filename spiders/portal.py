@@ -119,6 +119,14 @@ class PortalSpider(scrapy.Spider):
                 self.count("resume/pending-requests")
                 yield req
 
+    def request_again(self, pending: Any) -> scrapy.Request | None:
+        """A new request for a page the ledger holds pending (a dead worker's, in the shared mode)."""
+        prof = self.profiles.get(pending.profile)
+        if prof is None:
+            return None
+        self.requested.discard(hash(canonical_url(pending.url)))
+        return self._request(pending.url, prof, pending.hops, pending.kind)
+
     def _request(
         self, url: str, prof: Profile, hops: int = 0, kind: str = "page", article: str | None = None
     ) -> scrapy.Request | None:

@@ -157,10 +157,16 @@ def run_crawl(
     profiles: Iterable[str] = (),
     fmt: str = "jsonl",
     wait: bool = False,
+    frontier: str | None = None,
+    run: str | None = None,
 ) -> int:
     from scrapy.crawler import AsyncCrawlerProcess
 
     s = _settings(settings, output, state, profiles, fmt)
+    if frontier or run or (state or "").startswith(("postgresql://", "postgres://")):
+        from wirefeed.spiders.distributed import configure  # many workers (pip install wirefeed[distributed])
+
+        configure(s, state=state, frontier=frontier, run=run, output=output)
     kwargs = {}
     for pair in spider_args:
         name, sep, value = pair.partition("=")
@@ -203,7 +209,8 @@ def hold(*paths: str | None, wait: bool = False) -> None:
     from wirefeed.lock import acquire
 
     for path in paths:
-        if path and path != "-":
+        # a shared PostgreSQL store is meant to be used by several workers at once: no file lock
+        if path and path != "-" and not path.startswith(("postgresql://", "postgres://")):
             acquire(path, wait=wait)
 
 

@@ -38,3 +38,10 @@ def test_ids_are_stable_and_follow_the_canonical_url() -> None:
 def test_content_hash_ignores_case_space_and_quotes() -> None:
     assert content_hash("‘Geen regels’", "De  minister.") == content_hash("'geen regels'", "de minister")
     assert content_hash("A", "b") != content_hash("A", "c")
+
+
+def test_a_malformed_port_is_kept_not_fatal() -> None:
+    # a fuzzed link; urlsplit(...).port raises ValueError on it
+    assert canonical_url("http://127.0.0.1:800e</a") == canonical_url("http://127.0.0.1:800e</a")
+    assert canonical_url("http://Example.org:800e/x").startswith("http://example.org:800e/")
+    assert canonical_url("http://example.org:8080/x") == "http://example.org:8080/x"

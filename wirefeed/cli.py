@@ -250,8 +250,16 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         profiles=args.profile or [],
         fmt=args.format,
         wait=args.wait,
+        frontier=args.frontier,
+        run=args.run,
     )
     return code
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from wirefeed.store_pg import export
+
+    return export(args.state, since=args.since, output=args.output)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -298,7 +306,15 @@ def build_parser() -> argparse.ArgumentParser:
         default="jsonl",
         help="record format: jsonl, ninjs (2.2), ninjs3 (default jsonl)",
     )
+    p.add_argument("--frontier", metavar="redis://HOST:PORT/N", help="shared frontier of many workers")
+    p.add_argument("--run", metavar="RUN_ID", help="the crawl the workers share (with --frontier)")
     p.set_defaults(func=cmd_crawl)
+
+    p = sub.add_parser("export", help="stream the confirmed records of a shared store")
+    p.add_argument("--state", required=True, metavar="postgresql://USER@HOST:PORT/DB")
+    p.add_argument("--since", type=int, default=0, metavar="CURSOR", help="records after this cursor")
+    p.add_argument("-o", "--output", default="-", help="JSON Lines file to append to (default: stdout)")
+    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("parse", help="read saved pages (HTML or text renderings) offline")
     p.add_argument(

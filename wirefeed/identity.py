@@ -32,12 +32,18 @@ def canonical_url(url: str) -> str:
     parts = urlsplit(url.strip())
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _TRACKING.match(k)]
     host = (parts.hostname or "").lower()
-    if parts.port and not (
-        (parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)
-    ):
-        host = f"{host}:{parts.port}"
+    try:
+        port = parts.port
+    except ValueError:  # a malformed port (``host:800e<``, seen in fuzzing) is kept as printed, not fatal
+        host = parts.netloc.rpartition("@")[2].lower()
+        port = None
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     rebuilt = urlunsplit((parts.scheme.lower(), host, parts.path or "/", urlencode(query), ""))
-    return canonicalize_url(rebuilt)
+    try:
+        return canonicalize_url(rebuilt)
+    except ValueError:  # w3lib refuses what urlsplit let through (a malformed port): keep it as rebuilt
+        return rebuilt
 
 
 def normalize_text(text: str) -> str:

@@ -40,6 +40,8 @@ DOWNLOADER_MIDDLEWARES = {
     "wirefeed.spiders.offsite.ProfileOffsiteMiddleware": 50,
 }
 REMOTE_CONTROL_ENABLED = False
+# A crawl with WIREFEED_FRONTIER set is one worker of a shared run (scrapy-redis + PostgreSQL).
+ADDONS = {"wirefeed.spiders.distributed.SharedCrawl": 0}
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
@@ -80,6 +82,10 @@ WIREFEED_NEARDUP_DAYS = 7  # stories seen within this window take part in cluste
 WIREFEED_RETENTION_DAYS = 365  # forget stories not seen for this long (0: keep forever)
 WIREFEED_ARTICLE_NOT_FETCHED = "teaser"  # a teaser whose article cannot be fetched: "teaser" or "quarantine"
 WIREFEED_INCREMENTAL = False  # stop paginating at a listing page whose stories are all in the store
+WIREFEED_FRONTIER = None  # redis://HOST:PORT/N: share the crawl with every worker of WIREFEED_RUN
+WIREFEED_RUN = None  # the shared crawl's id (its Redis keys and ledger rows)
+WIREFEED_WORKER = None  # who holds claims: default HOST:OUTPUT (a restart with the same -o takes them back)
+WIREFEED_WORKER_TIMEOUT = 60  # seconds before an idle worker re-queues a page nobody claimed
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)
 WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")
 WIREFEED_PROGRESS_SECONDS = 10  # a crawl prints a progress line this often (0: never)

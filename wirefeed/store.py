@@ -34,7 +34,7 @@ from wirefeed.ledger import LEDGER_SCHEMA, Ledger
 from wirefeed.lock import acquire, release
 from wirefeed.neardup import CANDIDATES_PER_BAND, THRESHOLD, band_keys, signature
 
-__all__ = ["SCHEMA_VERSION", "Decision", "StateStore"]
+__all__ = ["SCHEMA_VERSION", "Decision", "StateStore", "decide_known"]
 
 #: A MinHash signature, or a function computing it: called only for a story the store does not know
 #: (most sightings in a crawl are of known stories, and the signature is the dedup step's main cost).
@@ -165,29 +165,7 @@ class StateStore:
             (story_id,),
         ).fetchone()
         if row is not None:
-            old_hash, version, cluster, k_e, k_l, width = row
-            if old_hash != content_hash:
-                return Decision(
-                    "changed",
-                    version + 1,
-                    version,
-                    None if cluster == story_id else cluster,
-                    cluster,
-                    earliest,
-                    latest,
-                )
-            e, la = _intersect(k_e, k_l, earliest, latest)
-            if (
-                e is not None
-                and la is not None
-                and width is not None
-                and width - (la - e) >= self.refine_min
-                and (e, la) != (k_e, k_l)
-            ):
-                return Decision(
-                    "refined", version + 1, version, None if cluster == story_id else cluster, cluster, e, la
-                )
-            return Decision("duplicate", version, None, story_id, cluster, e, la)
+            return decide_known(story_id, row, content_hash, earliest, latest, self.refine_min)
         archived = self.db.execute(
             "SELECT hash_key, version FROM archive WHERE id_key=?", (_key(story_id),)
         ).fetchone()
@@ -469,6 +447,41 @@ def _refuse_foreign(path: str) -> None:
             f"another application's SQLite database (tables: {names}); it was left untouched: "
             "pass another --state path",
         )
+
+
+def decide_known(
+    story_id: str,
+    row: tuple[Any, ...],
+    content_hash: str,
+    earliest: int | None,
+    latest: int | None,
+    refine_min: int,
+) -> Decision:
+    """The decision for a story the store knows (``row``: its hash, version, cluster, interval and
+    emitted width): changed, refined or duplicate. Shared with the PostgreSQL store."""
+    old_hash, version, cluster, k_e, k_l, width = row
+    if old_hash != content_hash:
+        return Decision(
+            "changed",
+            version + 1,
+            version,
+            None if cluster == story_id else cluster,
+            cluster,
+            earliest,
+            latest,
+        )
+    e, la = _intersect(k_e, k_l, earliest, latest)
+    if (
+        e is not None
+        and la is not None
+        and width is not None
+        and width - (la - e) >= refine_min
+        and (e, la) != (k_e, k_l)
+    ):
+        return Decision(
+            "refined", version + 1, version, None if cluster == story_id else cluster, cluster, e, la
+        )
+    return Decision("duplicate", version, None, story_id, cluster, e, la)
 
 
 def _key(text: str) -> int:

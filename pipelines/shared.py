@@ -1,0 +1,40 @@
+"""The dedup stage against the shared PostgreSQL store: one decision per record, made with asyncio.
+
+Replaces :class:`~wirefeed.pipelines.stages.DedupPipeline` when a crawl runs with ``--frontier``
+(:func:`wirefeed.spiders.shared.shared_settings`). Same outcomes and stats; the decision is one
+transaction of :meth:`wirefeed.store_pg.PgStateStore.adedup` awaited in ``async def process_item``,
+so the reactor keeps fetching while PostgreSQL answers. The time the decisions take (not counting
+the wait for the worker's one connection) is counted as ``wirefeed/shared/decide-ms``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scrapy.exceptions import DropItem
+
+from wirefeed.pipelines.stages import DedupPipeline
+
+__all__ = ["SharedDedupPipeline"]
+
+
+class SharedDedupPipeline(DedupPipeline):
+    async def process_item(self, record: Any) -> Any:  # type: ignore[override]
+        if self.pending.get(record.id) == record.content_hash or record.content_hash in self.pending_hashes:
+            self.count("duplicate")
+            raise DropItem("dedup: duplicate in this run", log_level="DEBUG")
+        claim = await self.store.adedup(record, int(record.fetched_at.timestamp()))
+        self.count(claim.outcome)
+        if claim.record is None:
+            raise DropItem("dedup: already emitted", log_level="DEBUG")
+        record = claim.record
+        if record.duplicate_of:
+            self.count("near-duplicate")
+        self.pending[record.id] = record.content_hash
+        self.pending_hashes.add(record.content_hash)
+        return record
+
+    async def close_spider(self) -> None:
+        assert self.stats is not None
+        self.stats.set_value("wirefeed/shared/decide-ms", round(self.store.spent * 1000))
+        await self.store.aclose()
