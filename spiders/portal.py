@@ -263,24 +263,6 @@ class PortalSpider(scrapy.Spider):
                 )
                 continue
             link = canonical_url(story.link) if story.link else None
-            if (
-                story.kind == "teaser"
-                and link
-                and self._followable(link, prof)
-                and prof.page_kind(link) == "article"
-            ):
-                self.count("extract/teaser-folded")
-                teaser = new_item(
-                    story,
-                    page_url=response.url,
-                    source_name=prof.name,
-                    fetched_at=fetched_at,
-                    anchor=anchor,
-                    profile=prof,
-                    page_lang=page.lang,
-                )
-                yield from self._fold(teaser, link, story.link or link, prof)
-                continue
             item = new_item(
                 story,
                 page_url=response.url,
@@ -290,6 +272,15 @@ class PortalSpider(scrapy.Spider):
                 profile=prof,
                 page_lang=page.lang,
             )
+            if (
+                story.kind == "teaser"
+                and link
+                and self._followable(link, prof)
+                and prof.page_kind(link) == "article"
+            ):
+                self.count("extract/teaser-folded")
+                yield from self._fold(item, link, story.link or link, prof)
+                continue
             if story.kind == "article":
                 keys = {
                     canonical_url(response.url),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 import sys
@@ -37,18 +38,21 @@ def project_settings(tmp_path: Path, **overrides: object) -> dict[str, object]:
     return settings
 
 
+@contextlib.contextmanager
+def served(*argv: str) -> Iterator[dict[str, str]]:
+    """A test server in a child process (``python ARGV…``) that prints its base URLs as one JSON line
+    and stops when its stdin closes."""
+    proc = subprocess.Popen([sys.executable, *argv], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdin is not None
+    try:
+        yield json.loads(proc.stdout.readline())
+    finally:
+        proc.stdin.close()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[dict[str, str]]:
     """Both demo portals, served from a separate process: {'zeeland': base_url, 'kust': base_url}."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wirefeed.demo.server"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None
-    bases = json.loads(proc.stdout.readline())
-    yield bases
-    assert proc.stdin is not None
-    proc.stdin.close()
-    proc.wait(timeout=10)
+    with served("-m", "wirefeed.demo.server") as bases:
+        yield bases

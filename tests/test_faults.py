@@ -17,22 +17,14 @@ from scrapy.utils.test import get_crawler
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
 
-from .conftest import project_settings
+from .conftest import project_settings, served
 from .faultserver import FAULTS
 
 
 @pytest.fixture(scope="module")
 def faults() -> Iterator[dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, str(Path(__file__).with_name("faultserver.py"))],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    yield json.loads(proc.stdout.readline())
-    proc.stdin.close()
-    proc.wait(timeout=10)
+    with served(str(Path(__file__).with_name("faultserver.py"))) as bases:
+        yield bases
 
 
 def _profile(tmp_path: Path, base: str) -> Path:

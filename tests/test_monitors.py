@@ -25,7 +25,7 @@ from wirefeed.spiders.runner import EXIT_MONITOR, write_demo_profiles
 from wirefeed.store import StateStore
 from wirefeed.tally import Tally
 
-from .conftest import REPO, project_settings
+from .conftest import REPO, project_settings, served
 
 JOB = "portal:demo-kust,demo-zeeland"
 
@@ -174,16 +174,8 @@ def test_post_alert(webhook: tuple[str, list[bytes]]) -> None:
 @pytest.fixture
 def redesigned_demo() -> Iterator[dict[str, str]]:
     """The demo portals, with zeeland's listings changed to a script-rendered shell."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "wirefeed.demo.server", "--listing-markup", "app"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert proc.stdout is not None and proc.stdin is not None
-    yield json.loads(proc.stdout.readline())
-    proc.stdin.close()
-    proc.wait(timeout=10)
+    with served("-m", "wirefeed.demo.server", "--listing-markup", "app") as bases:
+        yield bases
 
 
 def test_changed_listing_markup_exits_with_the_monitor_code_and_alerts_once(
