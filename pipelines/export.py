@@ -18,6 +18,7 @@ from scrapy.exceptions import DropItem
 from scrapy.exporters import BaseItemExporter
 from scrapy.utils.defer import deferred_from_coro
 
+from wirefeed.emitted import confirm_written
 from wirefeed.errors import OutputError
 from wirefeed.output import RecordWriter, render
 
@@ -61,7 +62,7 @@ class ExportPipeline:
             stats.inc_value("wirefeed/export/pending")
             raise DropItem("export: output failed, record left pending", log_level="DEBUG")
         try:
-            self.writer.write(record)
+            line = self.writer.write(record)
         except OutputError as exc:
             self.failed = True
             stats.inc_value(f"wirefeed/export/failed/{exc.cause}")
@@ -70,7 +71,7 @@ class ExportPipeline:
             assert self.crawler.engine is not None
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="output-failed"))
             raise DropItem(f"export: {exc}", log_level="ERROR") from None
-        self.store.confirm(record.id)
+        confirm_written(self.store, self.writer, record, line)
         stats.inc_value("wirefeed/export/emitted")
         return record
 

@@ -7,6 +7,7 @@ to the quarantine file with the stage and the reason, then drops it.
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -14,12 +15,15 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
+from wirefeed.emitted import missing_lines, missing_notice
 from wirefeed.offline import quarantine_entry
 from wirefeed.output import read_back
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup
 from wirefeed.store import StateStore
 from wirefeed.store_pg import is_postgres
+
+logger = logging.getLogger(__name__)
 
 __all__ = ["DatelinePipeline", "DedupPipeline", "LanguagePipeline", "TimestampsPipeline", "ValidatePipeline"]
 
@@ -116,7 +120,8 @@ class DedupPipeline(_Stage):
     published intervals as new versions; duplicates are dropped and counted.
 
     Exactly once: a record is *reserved* in the store when it leaves this stage and *confirmed* once
-    Scrapy has exported it (``item_scraped``; the exporter flushes every line). When a run starts, the
+    it is written (the export pipeline, ``-o``) or Scrapy has exported it (``item_scraped``, for
+    ``FEEDS``; the exporter flushes every line). A crawl with no output confirms nothing. When a run starts, the
     output is repaired (a partial last line cut off) and read back: pending rows whose line is there are
     confirmed, the others dropped, so the store and the JSONL agree after a kill.
     """
@@ -135,9 +140,19 @@ class DedupPipeline(_Stage):
         from wirefeed.pipelines.export import writer_for
 
         writer = writer_for(self.crawler)
-        self.confirm_when_scraped = writer is None  # else the export pipeline confirms after writing
+        # Without any output (no -o, no FEEDS) a record is written nowhere: it is not confirmed, so the
+        # next run that has an output emits it (a trial crawl does not use the stories up).
+        self.written_nowhere = writer is None and not self.settings.getdict("FEEDS")
+        # With -o the export pipeline confirms after writing; with FEEDS, once Scrapy reports it scraped.
+        self.confirm_when_scraped = writer is None and not self.written_nowhere
         if writer is not None:
             emitted = writer.existing
+            missing = missing_lines(self.store, writer)
+            if missing:  # the output was deleted or replaced since the store confirmed lines into it
+                self.stats.set_value("wirefeed/export/missing-from-output", missing)
+                notice = missing_notice(writer.path, missing, state_path(self.crawler))
+                self.stats.set_value("wirefeed/export/notice", notice)
+                logger.warning(notice)
         else:
             output = output_path(self.crawler)
             emitted = read_back(output) if output else []
@@ -178,6 +193,9 @@ class DedupPipeline(_Stage):
         if hasattr(item, "content_hash"):
             if self.confirm_when_scraped:
                 self.store.confirm(item.id)
+                self.stats.inc_value("wirefeed/export/emitted")
+            elif self.written_nowhere:
+                self.stats.inc_value("wirefeed/export/not-written")
             self.pending.pop(item.id, None)
             self.pending_hashes.discard(item.content_hash)
             self.count("stored")
@@ -192,6 +210,3 @@ def output_path(crawler: Crawler) -> Path | None:
         if appends and ("://" not in uri or uri.startswith("file://")):
             return Path(uri.removeprefix("file://"))
     return None
-
-
-repair_output = read_back  # the older name of wirefeed.output.read_back, kept for callers

@@ -6,6 +6,12 @@ or ``item_error``. Only then the page's closing work runs (its waiting teasers s
 :meth:`wirefeed.ledger.Ledger.page_done` is called, in that order, so a run killed while a page's items
 were still in the pipelines re-requests that page and finds its teasers still waiting. Items are
 followed by their story id, which every stage keeps.
+
+A run closes only when nothing is pending: when a crawl that finished (nothing stopped it early)
+still has pages or teasers pending in the ledger, something dropped them without telling the spider
+(e.g. Scrapy's ``DEPTH_LIMIT`` or a third-party middleware filtering requests). That is counted as
+``wirefeed/ledger/pending-at-close`` and makes the run partial (exit 3); the next run with the same
+state takes them up.
 """
 
 from __future__ import annotations
@@ -32,8 +38,10 @@ class Frontier:
         self.in_flight: Counter[str] = Counter()
         self.pages_of: defaultdict[str, list[str]] = defaultdict(list)  # story id -> page keys
         self.parsed: dict[str, Callable[[], None] | None] = {}
+        self.crawler = crawler
         for sig in (signals.item_scraped, signals.item_dropped, signals.item_error):
             crawler.signals.connect(self._item_ended, signal=sig)
+        crawler.signals.connect(self._closed, signal=signals.spider_closed)
 
     def requested(self, url: str, profile: str, hops: int, kind: str) -> None:
         self.ledger.requested(url, profile, hops, kind)
@@ -68,6 +76,20 @@ class Frontier:
             if after is not None:
                 after()
             self.ledger.page_done(key)
+
+    def _closed(self, spider: Any, reason: str) -> None:
+        """A finished run with work still pending says so; a run stopped early leaves it on purpose."""
+        if reason != "finished":
+            return
+        pending = self.ledger.pending_count()
+        if pending and self.crawler.stats is not None:
+            self.crawler.stats.set_value("wirefeed/ledger/pending-at-close", pending)
+            spider.logger.warning(
+                "the crawl finished with %d pages or teasers still pending in the ledger (a setting or "
+                "middleware dropped requests without an errback?); the next run with this state takes "
+                "them up",
+                pending,
+            )
 
 
 def _story_id(item: Any) -> str | None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from wirefeed.spiders.runner import write_demo_profiles
+from wirefeed.runner import write_demo_profiles
 
 from .conftest import FIXTURES, REPO, seedlike
 
@@ -342,3 +342,66 @@ def test_validate_missing_directory_and_binary_input(tmp_path: Path) -> None:
         proc = wirefeed("validate", str(target))
         assert proc.returncode == 2, proc.stderr
         assert message in proc.stderr and "Traceback" not in proc.stderr
+
+
+def _crawl_args(tmp_path: Path, demo_server: dict[str, str], *extra: str) -> list[str]:
+    paths = write_demo_profiles(demo_server, tmp_path)
+    return ["crawl", "portal", "-a", "profile=demo-zeeland", "--state", str(tmp_path / "state.sqlite"),
+            "--profile", paths[0], "-s", "LOG_LEVEL=WARNING", *extra]  # fmt: skip
+
+
+def test_a_crawl_without_output_confirms_nothing(tmp_path: Path, demo_server: dict[str, str]) -> None:
+    args = _crawl_args(tmp_path, demo_server)
+    trial = wirefeed(*args)  # no -o: a trial run, its records are written nowhere
+    assert trial.returncode == 0, trial.stderr
+    assert "records emitted=0" in trial.stderr
+    assert "32 records were written nowhere" in trial.stderr
+    out = tmp_path / "out.jsonl"
+    real = wirefeed(*args, "-o", str(out))  # the stories were not used up by the trial
+    assert real.returncode == 0, real.stderr
+    assert len(_records(out)) == 32
+
+
+def test_a_deleted_or_replaced_output_is_noticed_and_export_writes_it_back(
+    tmp_path: Path, demo_server: dict[str, str]
+) -> None:
+    out, state = tmp_path / "out.jsonl", tmp_path / "state.sqlite"
+    args = _crawl_args(tmp_path, demo_server, "-o", str(out))
+    assert wirefeed(*args).returncode == 0
+    original = out.read_text("utf-8").splitlines()
+    assert len(original) == 32
+    out.write_text("\n".join(original[:10]) + "\n", "utf-8")  # replaced by an older, shorter copy
+    again = wirefeed(*args)
+    assert again.returncode == 0, again.stderr
+    assert f"{out} lacks 22 records the state store {state} confirmed" in again.stderr
+    assert f"wirefeed export --state {state} -o {out}" in again.stderr
+    assert len(out.read_text("utf-8").splitlines()) == 10  # a crawl does not emit them again
+    export = wirefeed("export", "--state", str(state), "-o", str(out))
+    assert export.returncode == 0, export.stderr
+    assert "exported 22 records" in export.stderr
+    assert sorted(out.read_text("utf-8").splitlines()) == sorted(original)  # the lines as first written
+    assert "exported 0 records" in wirefeed("export", "--state", str(state), "-o", str(out)).stderr
+    out.unlink()  # deleted: the store still has every line
+    assert "lacks 32 records" in wirefeed(*args).stderr
+    assert "exported 32 records" in wirefeed("export", "--state", str(state), "-o", str(out)).stderr
+    assert out.read_text("utf-8").splitlines() == original
+    assert wirefeed("export", "--state", str(tmp_path / "nostore.sqlite")).returncode == 2
+
+
+def test_a_run_that_leaves_work_pending_says_so_and_exits_3(
+    tmp_path: Path, demo_server: dict[str, str]
+) -> None:
+    out = tmp_path / "out.jsonl"
+    # DEPTH_LIMIT drops deep requests in a middleware, without an errback: the ledger still holds them.
+    args = _crawl_args(tmp_path, demo_server, "-o", str(out), "-s", "DEPTH_LIMIT=1")
+    cut = wirefeed(*args)
+    assert cut.returncode == 3, cut.stderr
+    assert "still pending in the ledger although the crawl finished" in cut.stderr
+    assert "wirefeed/ledger/pending-at-close" in cut.stderr
+    first = len(_records(out))
+    assert 0 < first < 32
+    rest = wirefeed(*_crawl_args(tmp_path, demo_server, "-o", str(out)))  # takes the pending pages up
+    assert rest.returncode == 0, rest.stderr
+    assert "pending-at-close" not in rest.stderr
+    records = _records(out)
+    assert len(records) == 32 and len({r["id"] for r in records}) == 32

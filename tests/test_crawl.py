@@ -9,9 +9,9 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
+from wirefeed.runner import write_demo_profiles
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
-from wirefeed.spiders.runner import write_demo_profiles
 
 from .conftest import project_settings
 

@@ -274,7 +274,7 @@ def test_a_teaser_whose_article_404s_is_emitted_as_teaser_or_quarantined(
     tmp_path: Path, setting: str
 ) -> None:
     from wirefeed.demo.server import running_demo
-    from wirefeed.spiders.runner import write_demo_profiles
+    from wirefeed.runner import write_demo_profiles
 
     site, gone = _gone_site()
     with running_demo(site) as servers:  # type: ignore[arg-type]

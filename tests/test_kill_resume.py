@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from wirefeed.runner import write_demo_profiles
 from wirefeed.schemas import Article
-from wirefeed.spiders.runner import write_demo_profiles
 
 STORIES = 34  # what one uninterrupted crawl of both demo portals emits
 # Kill when the output holds this many lines (0: at once, while the process is still importing).

@@ -20,8 +20,8 @@ from scrapy.utils.test import get_crawler
 
 from wirefeed.history import Run, RunHistory
 from wirefeed.monitors import MonitorConfig, evaluate, post_alert
+from wirefeed.runner import EXIT_MONITOR, write_demo_profiles
 from wirefeed.spiders.portal import PortalSpider
-from wirefeed.spiders.runner import EXIT_MONITOR, write_demo_profiles
 from wirefeed.store import StateStore
 from wirefeed.tally import Tally
 

@@ -13,7 +13,7 @@ import pytest
 from referencing import Registry, Resource
 
 from wirefeed.ninjs import to_ninjs, to_ninjs3
-from wirefeed.pipelines.stages import repair_output
+from wirefeed.output import read_back
 
 from .conftest import FIXTURES, REPO
 
@@ -83,6 +83,6 @@ def test_a_ninjs3_output_is_read_back_on_resume(tmp_path: Path) -> None:
               "version": 3, "content_hash": "a" * 32, "cluster_id": None}  # fmt: skip
     out = tmp_path / "out.ninjs3.jsonl"
     out.write_text(json.dumps(to_ninjs3(record)) + "\n", "utf-8")
-    (got,) = repair_output(out)
+    (got,) = read_back(out)
     assert (got["id"], got["version"], got["content_hash"], got["url"]) == (record["id"], 3, "a" * 32,
                                                                               "https://x.test/b")  # fmt: skip

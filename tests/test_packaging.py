@@ -58,7 +58,7 @@ def test_installed_subpackages_import_from_anywhere(tmp_path: Path) -> None:
 def test_core_does_not_import_scrapy() -> None:
     code = (
         "import sys, wirefeed, wirefeed.extract, wirefeed.stages, wirefeed.offline, wirefeed.store, "
-        "wirefeed.language, wirefeed.cli, wirefeed.demo.server; "
+        "wirefeed.language, wirefeed.cli, wirefeed.runner, wirefeed.replay, wirefeed.demo.server; "
         "from wirefeed import parse_dateline, resolve_time, extract_stories, detect_language; "
         "print(any(m == 'scrapy' or m.startswith('scrapy.') for m in sys.modules))"
     )

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from wirefeed.jobs import default_state_name, resolve_spider
-from wirefeed.spiders.runner import write_demo_profiles
+from wirefeed.runner import write_demo_profiles
 
 from .conftest import FIXTURES, REPO
 

@@ -16,8 +16,8 @@ from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
 from wirefeed.progress import Progress
+from wirefeed.runner import write_demo_profiles
 from wirefeed.spiders.portal import PortalSpider
-from wirefeed.spiders.runner import write_demo_profiles
 
 from .conftest import FIXTURES, project_settings
 

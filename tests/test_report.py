@@ -17,8 +17,8 @@ from scrapy.utils.test import get_crawler
 
 from wirefeed.history import Run, RunHistory
 from wirefeed.report import CHARTS, ReportData, load_report_data, render_report, write_report
+from wirefeed.runner import write_demo_profiles
 from wirefeed.spiders.portal import PortalSpider
-from wirefeed.spiders.runner import write_demo_profiles
 from wirefeed.tally import Tally
 
 from . import browser

@@ -16,8 +16,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from wirefeed.cli import main
+from wirefeed.runner import write_demo_profiles
 from wirefeed.spiders.portal import PortalSpider
-from wirefeed.spiders.runner import write_demo_profiles
 from wirefeed.warc import WarcWriter, is_warc, read_pages
 
 from .conftest import project_settings

@@ -41,6 +41,7 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    from wirefeed.emitted import confirm_written, missing_lines, missing_notice
     from wirefeed.offline import process_page, quarantine_entry, read_sidecar, source_name_for
     from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
@@ -68,6 +69,13 @@ def cmd_parse(args: argparse.Namespace) -> int:
         stack.callback(writer.close)
         store.before_commit.append(writer.sync)
         reconciled, dropped = store.open_run(writer.existing, int(fetched_at.timestamp()))
+        missing = missing_lines(store, writer) if args.state else 0
+        if missing:  # the output was deleted or replaced since
+            stats["wirefeed/export/missing-from-output"] += missing
+            print(
+                f"wirefeed parse: warning: {missing_notice(writer.path, missing, args.state)}",
+                file=sys.stderr,
+            )
         stats["wirefeed/dedup/reconciled"] += reconciled
         stats["wirefeed/dedup/rolled-back"] += dropped
         for name in args.files:
@@ -77,8 +85,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                                           source=args.source, reference_time=args.reference_time,
                                           confirm=False):  # fmt: skip
                     for record in result.records:  # records stream out page by page
-                        writer.write(record)
-                        store.confirm(record.id)
+                        confirm_written(store, writer, record, writer.write(record))
                     rejected.extend(result.rejected)
                     progress.add(pages=1)
                 progress.add(files=1)
@@ -120,9 +127,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 continue
             if result.no_story:
                 print(f"no story found in {name}: {result.no_story}", file=sys.stderr)
-            for record in result.records:
-                writer.write(record)  # OutputError: the record stays pending, the run stops
-                store.confirm(record.id)
+            for record in result.records:  # OutputError: the record stays pending, the run stops
+                confirm_written(store, writer, record, writer.write(record))
             rejected.extend(result.rejected)
             progress.add(files=1, bytes=len(content))
         progress.close()
@@ -238,7 +244,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     from wirefeed.jobs import resolve_spider
-    from wirefeed.spiders.runner import run_crawl
+    from wirefeed.runner import run_crawl
 
     spider, spider_args = resolve_spider(args.spider, args.profile or [], args.arg or [])
     code: int = run_crawl(
@@ -257,13 +263,41 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from wirefeed.store_pg import export
+    from wirefeed.store_pg import export, is_postgres
 
-    return export(args.state, since=args.since, output=args.output)
+    if is_postgres(args.state):
+        return export(args.state, since=args.since, output=args.output)
+    return export_sqlite(args.state, since=args.since, output=args.output, wait=args.wait)
+
+
+def export_sqlite(state: str, *, since: int = 0, output: str = "-", wait: bool = False) -> int:
+    """``wirefeed export --state PATH.sqlite``: append the confirmed records numbered after ``since``,
+    in confirmation order, that ``output`` does not hold yet (a deleted or replaced output is made
+    whole again; running it twice adds nothing). The cursor to pass next time goes to standard error."""
+    from wirefeed.output import RecordWriter
+    from wirefeed.store import StateStore
+
+    if not Path(state).is_file():
+        print(f"wirefeed export: no such state store: {state}", file=sys.stderr)
+        return EXIT_USAGE
+    store = StateStore(state, wait=wait)
+    cursor, n = since, 0
+    try:
+        writer = RecordWriter(output)
+        try:
+            for seq, line in store.emitted.lines(since, skip=writer.existing):
+                writer.write_line(line)
+                cursor, n = seq, n + 1
+        finally:
+            writer.close()
+    finally:
+        store.close()
+    print(f"exported {n} records; next cursor: {cursor}", file=sys.stderr)
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from wirefeed.spiders.runner import run_demo
+    from wirefeed.runner import run_demo
 
     code: int = run_demo(
         output=args.output, state=args.state, settings=args.set or [], fmt=args.format, wait=args.wait
@@ -310,10 +344,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--run", metavar="RUN_ID", help="the crawl the workers share (with --frontier)")
     p.set_defaults(func=cmd_crawl)
 
-    p = sub.add_parser("export", help="stream the confirmed records of a shared store")
-    p.add_argument("--state", required=True, metavar="postgresql://USER@HOST:PORT/DB")
+    p = sub.add_parser("export", help="stream the confirmed records of a state store (SQLite or shared)")
+    p.add_argument("--state", required=True, metavar="PATH.sqlite | postgresql://USER@HOST:PORT/DB")
     p.add_argument("--since", type=int, default=0, metavar="CURSOR", help="records after this cursor")
-    p.add_argument("-o", "--output", default="-", help="JSON Lines file to append to (default: stdout)")
+    p.add_argument(
+        "-o", "--output", default="-", help="file to append to, skipping records it holds (default: stdout)"
+    )
+    p.add_argument("--wait", action="store_true", help="wait for a run holding --state")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("parse", help="read saved pages (HTML or text renderings) offline")

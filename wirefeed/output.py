@@ -92,10 +92,17 @@ class RecordWriter:
         except OSError as exc:
             raise OutputError(str(path), cause(exc), str(exc)) from None
 
-    def write(self, record: Any) -> None:
-        """Write one record's line to the file (unbuffered: it is with the OS when this returns);
-        raises :class:`OutputError` if it did not get there whole, after cutting back any part of it."""
-        data = (render(record, self.fmt) + "\n").encode("utf-8")
+    def write(self, record: Any) -> str:
+        """Write one record's line to the file (unbuffered: it is with the OS when this returns) and
+        return it (without the newline); raises :class:`OutputError` if it did not get there whole,
+        after cutting back any part of it."""
+        line = render(record, self.fmt)
+        self.write_line(line)
+        return line
+
+    def write_line(self, line: str) -> None:
+        """Write one rendered line (without its newline), as :meth:`write` does."""
+        data = (line + "\n").encode("utf-8")
         try:
             view = memoryview(data)
             while view:

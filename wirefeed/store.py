@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+from wirefeed.emitted import EMITTED_SCHEMA, EmittedLog
 from wirefeed.errors import StoreError
 from wirefeed.ledger import LEDGER_SCHEMA, Ledger
 from wirefeed.lock import acquire, release
@@ -106,6 +107,7 @@ class StateStore:
         self.refine_min = refine_min
         self._writes = 0
         self._ledger: Ledger | None = None
+        self._emitted: EmittedLog | None = None
         self.before_commit: list[Callable[[], None]] = []  # e.g. fsync the output first
         if self.path != ":memory:":
             _refuse_foreign(self.path)
@@ -136,6 +138,13 @@ class StateStore:
             self._ledger = Ledger(self.db, self._begin, self._tick)
         return self._ledger
 
+    @property
+    def emitted(self) -> EmittedLog:
+        """The lines this store confirmed as written, per output (:mod:`wirefeed.emitted`)."""
+        if self._emitted is None:
+            self._emitted = EmittedLog(self.db, self._begin, self._tick)
+        return self._emitted
+
     def _migrate(self) -> None:
         tables = {r[0] for r in self.db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if "meta" in tables:
@@ -146,7 +155,7 @@ class StateStore:
                     f"written by schema version {row[0]}, this wirefeed reads version "
                     f"{SCHEMA_VERSION}; move the file away or pass another --state path",
                 )
-        self.db.executescript(_SCHEMA + LEDGER_SCHEMA)
+        self.db.executescript(_SCHEMA + LEDGER_SCHEMA + EMITTED_SCHEMA)
         self.db.execute("INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
 
     # --- decisions ----------------------------------------------------------------------------------
@@ -387,6 +396,7 @@ class StateStore:
         for story_id in old:
             self._forget(story_id)
         self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
+        self.emitted.prune(before)
         cur = self.db.execute("DELETE FROM archive WHERE seen_day < ?", (before // 86400,))
         self.flush()
         return len(old) + cur.rowcount

@@ -1,7 +1,8 @@
-"""Running crawls from the CLI: settings, feeds, state and the run summary; the demo end to end.
+"""Running crawls for the CLI: settings, feeds, state and the run summary; the demo end to end.
 
 ``run_crawl`` is what ``wirefeed crawl`` does; ``run_demo`` starts the bundled demo portals on
-127.0.0.1, crawls them with the real spider and pipelines, and stops them.
+127.0.0.1, crawls them with the real spider and pipelines, and stops them. It lives with the CLI, in
+the core package, so Scrapy is imported inside the functions that start a crawl, never at import time.
 """
 
 from __future__ import annotations
@@ -113,12 +114,17 @@ EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 5  # 4: the state st
 
 
 # Outcomes that make a finished run partial (exit 3): pages not fetched, pages or items that raised.
-_PARTIAL = ("wirefeed/fetch/failed/", "wirefeed/extract/failed/", "wirefeed/pipeline/failed/")
+_PARTIAL = (
+    "wirefeed/fetch/failed/",
+    "wirefeed/extract/failed/",
+    "wirefeed/pipeline/failed/",
+    "wirefeed/ledger/pending-at-close",
+)
 
 
 def exit_code(stats: dict[str, Any]) -> int:
     """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
-    ``wirefeed/fetch/failed/*`` stats). 5: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
+    ``wirefeed/fetch/failed/*`` stats), or work was left pending in the ledger. 5: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
     it outranks 3). 1: the crawl did not finish or read nothing."""
     if stats.get("finish_reason") not in ("finished", "closespider_pagecount", "closespider_itemcount"):
         return EXIT_FAILED
@@ -131,14 +137,30 @@ def exit_code(stats: dict[str, Any]) -> int:
     return EXIT_OK
 
 
+_MESSAGES = ("wirefeed/export/error", "wirefeed/export/notice")  # stats that are sentences, printed as such
+
+# What the summary says about a stat that needs a person's attention (stat → message).
+_NOTICES = {
+    "wirefeed/export/not-written": (
+        "no output given (-o): {n} records were written nowhere; they are not confirmed in the state "
+        "store, so the next run with -o emits them"
+    ),
+    "wirefeed/ledger/pending-at-close": (
+        "{n} pages or teasers are still pending in the ledger although the crawl finished (a setting "
+        "such as DEPTH_LIMIT, or a middleware, dropped requests); the next run with this state takes them up"
+    ),
+}
+
+
 def print_summary(stats: dict[str, Any], out: Any = sys.stderr) -> None:
-    keys = sorted(k for k in stats if k.startswith("wirefeed/") and k != "wirefeed/export/error")
-    emitted = stats.get(
-        "wirefeed/export/emitted",
-        stats.get("wirefeed/dedup/new", 0) + stats.get("wirefeed/dedup/changed", 0),
-    )
-    if stats.get("wirefeed/export/error"):
-        print(f"wirefeed: {stats['wirefeed/export/error']}", file=out)
+    keys = sorted(k for k in stats if k.startswith("wirefeed/") and k not in _MESSAGES)
+    emitted = stats.get("wirefeed/export/emitted", 0)
+    for key in _MESSAGES:
+        if stats.get(key):
+            print(f"wirefeed: {stats[key]}", file=out)
+    for key, message in _NOTICES.items():
+        if stats.get(key):
+            print("wirefeed: " + message.format(n=stats[key]), file=out)
     width = max((len(k) for k in keys), default=10)
     print(f"run summary: finish_reason={stats.get('finish_reason')} records emitted={emitted}", file=out)
     for k in keys:

@@ -1,0 +1,116 @@
+"""The state store's copy of every line it confirmed as written: outputs can be checked and re-made.
+
+A record is confirmed only once its line is in the output (:mod:`wirefeed.output`). The store keeps
+that line too, with the output it went to (its absolute path) and a number in confirmation order.
+Two things follow:
+
+* **a deleted or replaced output is noticed.** When a run opens an output, the lines the store
+  confirmed into it are compared with the lines the file holds (by story id and version). Lines that
+  are gone are counted (``wirefeed/export/missing-from-output``) and the run says so: the file was
+  deleted, truncated or replaced since — the store alone no longer agrees with it.
+* **records can be written again from the store**: ``wirefeed export --state PATH.sqlite -o FILE``
+  appends, in confirmation order, every confirmed record that ``FILE`` does not already hold (so it
+  can be run twice), like the export of the shared PostgreSQL store.
+
+Lines are kept zlib-compressed (about half their size: 27,684 bytes for the demo's 59,176-byte output) and forgotten with their story
+(retention, :meth:`wirefeed.store.StateStore.prune`).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+__all__ = ["EMITTED_SCHEMA", "EmittedLog", "confirm_written", "missing_lines", "missing_notice", "output_key"]
+
+EMITTED_SCHEMA = """
+CREATE TABLE IF NOT EXISTS emitted (
+    seq INTEGER PRIMARY KEY,     -- confirmation order
+    output TEXT NOT NULL,        -- absolute path of the output the line was written to
+    id TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    seen_at INTEGER NOT NULL,    -- for retention
+    line BLOB NOT NULL           -- the line as written (zlib), without its newline
+);
+CREATE INDEX IF NOT EXISTS emitted_output ON emitted(output);
+"""
+
+
+def output_key(path: str) -> str:
+    """How an output is known in the store: its absolute, normalized path."""
+    return os.path.abspath(path)
+
+
+class EmittedLog:
+    """The emitted lines of one SQLite store; writes join the store's batches (``begin``/``tick``)."""
+
+    def __init__(self, db: sqlite3.Connection, begin: Callable[[], None], tick: Callable[[], None]) -> None:
+        self.db = db
+        self._begin = begin
+        self._tick = tick
+
+    def written(self, output: str, story_id: str, version: int, line: str, seen_at: int) -> None:
+        """``line`` (one record) was written to ``output`` and is being confirmed."""
+        self._begin()
+        self.db.execute(
+            "INSERT INTO emitted (output, id, version, seen_at, line) VALUES (?, ?, ?, ?, ?)",
+            (output_key(output), story_id, version, seen_at, zlib.compress(line.encode("utf-8"), 1)),
+        )
+        self._tick()
+
+    def missing_from(self, output: str, existing: Iterable[dict[str, Any]]) -> int:
+        """How many lines confirmed into ``output`` the file no longer holds (``existing``: its
+        records as read back, with ``id`` and ``version``)."""
+        held = {(r["id"], int(r["version"])) for r in existing}
+        rows = self.db.execute("SELECT id, version FROM emitted WHERE output=?", (output_key(output),))
+        return sum(1 for story_id, version in rows if (story_id, version) not in held)
+
+    def lines(self, since: int = 0, skip: Iterable[dict[str, Any]] = ()) -> Iterator[tuple[int, str]]:
+        """Confirmed lines numbered after ``since``, in confirmation order, except those in ``skip``
+        (records read back from the file being written): (number, line)."""
+        held = {(r["id"], int(r["version"])) for r in skip}
+        rows = self.db.execute(
+            "SELECT seq, id, version, line FROM emitted WHERE seq > ? ORDER BY seq", (since,)
+        )
+        for seq, story_id, version, blob in rows:
+            if (story_id, version) not in held:
+                yield seq, zlib.decompress(blob).decode("utf-8")
+
+    def prune(self, before: int) -> None:
+        """Forget lines of stories last confirmed before ``before`` (the store's retention)."""
+        self.db.execute("DELETE FROM emitted WHERE seen_at < ?", (before,))
+
+
+def _kept(store: Any, writer: Any) -> EmittedLog | None:
+    """The store's log, for an output it can check: a regular file (not stdout or a device). The
+    shared PostgreSQL store keeps its emitted records itself (``wirefeed.store_pg``)."""
+    log = getattr(store, "emitted", None)
+    if log is None or writer.path == "-" or not os.path.isfile(writer.path):
+        return None
+    return log  # type: ignore[no-any-return]
+
+
+def confirm_written(store: Any, writer: Any, record: Any, line: str) -> None:
+    """``record``'s ``line`` is in ``writer``'s output: keep the line and confirm the record."""
+    log = _kept(store, writer)
+    if log is not None:
+        log.written(writer.path, record.id, record.version, line, int(record.fetched_at.timestamp()))
+    store.confirm(record.id)
+
+
+def missing_lines(store: Any, writer: Any) -> int:
+    """Lines the store confirmed into ``writer``'s output that the file no longer holds."""
+    log = _kept(store, writer)
+    return log.missing_from(writer.path, writer.existing) if log is not None else 0
+
+
+def missing_notice(output: str, missing: int, state: str) -> str:
+    """What a person is told when the output lacks lines the store confirmed into it."""
+    return (
+        f"{output} lacks {missing} records the state store {state} confirmed as written there (the file "
+        f"was deleted, cut or replaced since); they are not emitted again by a crawl. Write them back "
+        f"with: wirefeed export --state {state} -o {output}"
+    )
