@@ -69,11 +69,11 @@ def cmd_parse(args: argparse.Namespace) -> int:
         stack.callback(writer.close)
         store.before_commit.append(writer.sync)
         reconciled, dropped = store.open_run(writer.existing, int(fetched_at.timestamp()))
-        missing = missing_lines(store, writer) if args.state else 0
-        if missing:  # the output was deleted or replaced since
-            stats["wirefeed/export/missing-from-output"] += missing
+        lost = missing_lines(store, writer) if args.state else 0
+        if lost:  # the output was deleted or replaced since
+            stats["wirefeed/export/missing-from-output"] += lost
             print(
-                f"wirefeed parse: warning: {missing_notice(writer.path, missing, args.state)}",
+                f"wirefeed parse: warning: {missing_notice(writer.path, lost, args.state)}",
                 file=sys.stderr,
             )
         stats["wirefeed/dedup/reconciled"] += reconciled
