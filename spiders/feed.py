@@ -117,9 +117,9 @@ class FeedSpider(PortalSpider):
                 continue
             link = canonical_url(entry.link)
             if prof.owns(link):
-                if entry.published:
-                    self.evidence.setdefault(link, []).append(
-                        {"raw": entry.published, "anchor": rfc3339(anchor) or "", "source": "rss"}
+                if entry.published and link not in self.articles_parsed:  # evidence waits in the ledger
+                    self.frontier.ledger.stamp_seen(
+                        link, {"raw": entry.published, "anchor": rfc3339(anchor) or "", "source": "rss"}
                     )
                 self.count("feed/article-requests")
                 if (req := self._request(entry.link, prof, kind="article")) is not None:

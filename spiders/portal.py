@@ -24,6 +24,7 @@ from twisted.python.failure import Failure
 from wirefeed import budget
 from wirefeed.errors import TimeParseError
 from wirefeed.extract import extract_page
+from wirefeed.folding import article_keys, evidence_from, fold_target, stamp_evidence
 from wirefeed.identity import canonical_url
 from wirefeed.offline import quarantine_entry
 from wirefeed.page import load_page
@@ -64,7 +65,6 @@ class PortalSpider(scrapy.Spider):
             )
         self.start_url_arg = start_url
         self.profiles: dict[str, Profile] = {}
-        self.evidence: dict[str, list[dict[str, str]]] = {}
         self.listing_pages = 0
         # hash() of each canonical URL, not the URL: ~60 instead of ~150 bytes per page over a long crawl
         # (a per-process set, like the hash seed; a 64-bit collision is negligible at 10^7 URLs).
@@ -216,6 +216,7 @@ class PortalSpider(scrapy.Spider):
         self.count(f"fetch/article-not-fetched/{reason}")
         teaser = teasers[0]
         teaser["_raw"]["evidence"] = [ev for t in teasers[1:] for ev in _evidence(t)]
+        teaser["_raw"]["evidence"] += self.frontier.ledger.stamps_for(article)
         if self.not_fetched == "quarantine":
             quarantine_for(self.crawler).write(
                 quarantine_entry("fetch", "article-not-fetched", reason, teaser, article)
@@ -262,7 +263,7 @@ class PortalSpider(scrapy.Spider):
                     )
                 )
                 continue
-            link = canonical_url(story.link) if story.link else None
+            link = fold_target(story, prof)
             item = new_item(
                 story,
                 page_url=response.url,
@@ -272,26 +273,13 @@ class PortalSpider(scrapy.Spider):
                 profile=prof,
                 page_lang=page.lang,
             )
-            if (
-                story.kind == "teaser"
-                and link
-                and self._followable(link, prof)
-                and prof.page_kind(link) == "article"
-            ):
+            if link is not None:  # a teaser of an article we crawl: it waits for it in the ledger
                 self.count("extract/teaser-folded")
                 yield from self._fold(item, link, story.link or link, prof)
                 continue
             if story.kind == "article":
-                keys = {
-                    canonical_url(response.url),
-                    *([canonical_url(page.canonical)] if page.canonical else []),
-                    *([response.meta[ARTICLE]] if response.meta.get(ARTICLE) else []),
-                }
-                evidence = [ev for key in keys for ev in self.evidence.pop(key, [])]
-                for key in keys:
-                    for waiting in self.frontier.ledger.teasers_for(key):
-                        evidence += _evidence(waiting)
-                item["_raw"]["evidence"] = evidence
+                keys = article_keys(response.url, page.canonical, response.meta.get(ARTICLE))
+                item["_raw"]["evidence"] = evidence_from(self.frontier.ledger, keys)
                 found.append(True)
             yield item
         links = [canonical_url(s.link) for s in stories if s.kind == "teaser" and s.link]
@@ -389,9 +377,7 @@ def _interval(teaser: dict[str, Any]) -> tuple[int, int] | None:
 def _evidence(teaser: dict[str, Any]) -> list[dict[str, str]]:
     """A waiting teaser's relative stamp, as evidence for its article's published interval."""
     raw = teaser.get("_raw") or {}
-    if raw.get("stamp") and raw.get("stamp_source") == "relative" and raw.get("anchor"):
-        return [{"raw": raw["stamp"], "anchor": raw["anchor"], "source": "relative"}]
-    return []
+    return stamp_evidence(raw.get("stamp"), raw.get("stamp_source"), raw.get("anchor"))
 
 
 # What a failed fetch is called in the stats: exception class name → reason (data, not code paths).

@@ -53,10 +53,7 @@ class SharedScheduler(RedisScheduler):
         from wirefeed.pipelines.stages import store_for
 
         self.ledger = store_for(self.crawler).ledger
-        self.ledger.take_back()
-        from wirefeed.store_pg import SharedEvidence
-
-        spider.evidence = SharedEvidence(self.ledger)  # a listing's stamps reach any worker's article
+        self.ledger.take_back()  # stamps and teasers wait in the shared ledger: any worker's article gets them
         # Scrapy asks an empty scheduler again only every 5 s; the shared queue fills from other
         # workers, so look sooner (one Redis round trip per look).
         self.crawler.engine._SLOT_HEARTBEAT_INTERVAL = self.crawler.settings.getfloat(

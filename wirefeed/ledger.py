@@ -14,6 +14,8 @@ work has ended:
   record takes the stamps as evidence; when the article cannot be fetched the teaser is emitted as a
   teaser (or quarantined ``article-not-fetched``), so nothing announced is lost. Stamps that arrive
   after the article was requested are kept too and applied when it arrives.
+* **stamps** — a publication time seen for an article without a teaser of its own (a feed entry),
+  kept until the article was read, like a teaser's stamp. The spider holds no evidence in memory.
 
 The interface is small and plain (strings, ints, JSON-able dicts) so that another backend — the
 PostgreSQL store of the distributed mode — can implement the same methods over its own tables.
@@ -38,6 +40,11 @@ CREATE TABLE IF NOT EXISTS frontier (
     hops INTEGER NOT NULL,       -- redirects followed to get here
     kind TEXT NOT NULL           -- page | article (requested for a teaser)
 );
+CREATE TABLE IF NOT EXISTS stamps (
+    article TEXT NOT NULL,       -- canonical URL of an article requested without a teaser (a feed entry)
+    stamp TEXT NOT NULL,         -- the stamp seen for it (JSON: raw, anchor, source)
+    PRIMARY KEY (article, stamp)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS teasers (
     article TEXT NOT NULL,       -- canonical URL of the article the teaser announces
     teaser TEXT NOT NULL,        -- the teaser item (JSON): emitted as-is if the article never arrives
@@ -97,10 +104,26 @@ class Ledger:
         return [json.loads(r[0]) for r in rows]
 
     def teasers_settled(self, article: str) -> None:
-        """The teasers of ``article`` reached their end (folded into the article, or emitted alone)."""
+        """The teasers of ``article`` reached their end (folded into the article, or emitted alone);
+        the stamps seen for it were used too."""
         self._begin()
         self.db.execute("DELETE FROM teasers WHERE article=?", (article,))
+        self.db.execute("DELETE FROM stamps WHERE article=?", (article,))
         self._tick()
+
+    def stamp_seen(self, article: str, stamp: dict[str, str]) -> None:
+        """A publication time ``stamp`` (``raw``, ``anchor``, ``source``) was seen for ``article``
+        (canonical URL), which is requested: its record takes it as evidence."""
+        self._begin()
+        self.db.execute(
+            "INSERT OR IGNORE INTO stamps VALUES (?, ?)", (article, json.dumps(stamp, sort_keys=True))
+        )
+        self._tick()
+
+    def stamps_for(self, article: str) -> list[dict[str, str]]:
+        """The stamps seen for ``article``, without removing them (:meth:`teasers_settled` does)."""
+        rows = self.db.execute("SELECT stamp FROM stamps WHERE article=?", (article,))
+        return [json.loads(r[0]) for r in rows]
 
     def waiting_articles(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT article FROM teasers")]

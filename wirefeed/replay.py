@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from wirefeed.extract import RawStory
-from wirefeed.identity import canonical_url
+from wirefeed.folding import article_keys, fold_target, stamp_evidence
 from wirefeed.offline import PageResult, process_page, source_name_for
 from wirefeed.page import Page
 from wirefeed.profiles import Profile, profile_for_url, profile_from_data
@@ -29,26 +29,23 @@ __all__ = ["Folding", "replay_warc"]
 
 
 class Folding:
-    """Teasers whose article the crawl followed are folded into it as evidence, like the spider does."""
+    """Teasers whose article the crawl followed are folded into it as evidence, by the spider's rule
+    (:mod:`wirefeed.folding`); the pages come in fetch order, so a teaser's article comes after it."""
 
     def __init__(self) -> None:
         self.evidence: dict[str, list[dict[str, str]]] = {}
 
     def fold(self, profile: Profile | None, story: RawStory, anchor: datetime | None) -> bool:
-        link = canonical_url(story.link) if story.link else None
-        if profile is None or story.kind != "teaser" or not link:
+        link = fold_target(story, profile)
+        if link is None:
             return False
-        if not profile.owns(link) or profile.page_kind(link) != "article":
-            return False
-        if story.stamp and story.stamp_source == "relative":
-            self.evidence.setdefault(link, []).append(
-                {"raw": story.stamp, "anchor": rfc3339(anchor) or "", "source": "relative"}
-            )
+        self.evidence.setdefault(link, []).extend(
+            stamp_evidence(story.stamp, story.stamp_source, rfc3339(anchor))
+        )
         return True
 
     def for_article(self, url: str, page: Page) -> list[dict[str, str]]:
-        keys = {canonical_url(url), *([canonical_url(page.canonical)] if page.canonical else [])}
-        return [ev for key in keys for ev in self.evidence.pop(key, [])]
+        return [ev for key in sorted(article_keys(url, page.canonical)) for ev in self.evidence.pop(key, [])]
 
 
 def replay_warc(

@@ -38,7 +38,7 @@ from wirefeed.ledger import PendingRequest
 from wirefeed.neardup import THRESHOLD, band_keys, signature
 from wirefeed.store import Decision, decide_known
 
-__all__ = ["SCHEMA_VERSION", "PgLedger", "PgStateStore", "SharedEvidence", "export", "is_postgres"]
+__all__ = ["SCHEMA_VERSION", "PgLedger", "PgStateStore", "export", "is_postgres"]
 
 SCHEMA_VERSION = 1
 
@@ -556,27 +556,3 @@ def export(dsn: str, *, since: int = 0, output: str = "-") -> int:
         store.close()
     print(f"exported {n} records; next cursor: {cursor}", file=sys.stderr)
     return 0
-
-
-class SharedEvidence:
-    """The portal spider's ``evidence`` mapping (article URL → stamps seen on listings) kept in the
-    run's ledger, so a stamp seen by one worker reaches the article fetched by another. Only the two
-    operations the spider uses: ``setdefault(url, []).append(stamp)`` and ``pop(url, [])``."""
-
-    def __init__(self, ledger: PgLedger) -> None:
-        self.ledger = ledger
-
-    def setdefault(self, article: str, _default: Any = None) -> _Stamps:
-        return _Stamps(self.ledger, article)
-
-    def pop(self, article: str, default: Any = None) -> list[dict[str, str]]:
-        return self.ledger.stamps_for(article) or (default if default is not None else [])
-
-
-@dataclass(frozen=True, slots=True)
-class _Stamps:
-    ledger: PgLedger
-    article: str
-
-    def append(self, stamp: dict[str, str]) -> None:
-        self.ledger.stamp_seen(self.article, stamp)
