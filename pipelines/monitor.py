@@ -59,11 +59,11 @@ class MonitorExtension:
             self.emitted.add(data)
 
     def item_dropped(self, item: Any, exception: BaseException) -> None:
-        # A valid record the dedup stage did not emit (again). Scrapy hands over the item as it entered
-        # the pipelines: the stages filled that dict in place, so it has the record's fields.
-        if not str(exception).startswith("dedup"):
-            return
-        self.tally.add(item.model_dump(mode="json") if hasattr(item, "model_dump") else dict(item))
+        # A valid record the dedup stage did not emit (again); it travels with the exception (Scrapy
+        # hands over the item as it entered the pipelines, before the stages filled it in).
+        record = getattr(exception, "record", None)
+        if record is not None:
+            self.tally.add(record.model_dump(mode="json"))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats

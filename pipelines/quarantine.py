@@ -13,6 +13,8 @@ from typing import Any
 from scrapy import signals
 from scrapy.crawler import Crawler
 
+from wirefeed.stages import item_json
+
 __all__ = ["Quarantine", "quarantine_for"]
 
 
@@ -62,7 +64,7 @@ def quarantine_for(crawler: Crawler) -> Quarantine:
             reason = type(exc).__name__ if exc is not None else "error"
             if crawler.stats is not None:
                 crawler.stats.inc_value(f"wirefeed/pipeline/failed/{reason}")
-            data = item.model_dump(mode="json") if hasattr(item, "model_dump") else item
+            data = item_json(item) if hasattr(item, "model_dump") else item
             url = getattr(response, "url", None)
             q.write(
                 {

@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from scrapy.exceptions import DropItem
-
-from wirefeed.pipelines.stages import DedupPipeline
+from wirefeed.pipelines.stages import DedupPipeline, Duplicate
 
 __all__ = ["SharedDedupPipeline"]
 
@@ -22,11 +20,11 @@ class SharedDedupPipeline(DedupPipeline):
     async def process_item(self, record: Any) -> Any:  # type: ignore[override]
         if self.pending.get(record.id) == record.content_hash or record.content_hash in self.pending_hashes:
             self.count("duplicate")
-            raise DropItem("dedup: duplicate in this run", log_level="DEBUG")
+            raise Duplicate("dedup: duplicate in this run", record)
         claim = await self.store.adedup(record, int(record.fetched_at.timestamp()))
         self.count(claim.outcome)
         if claim.record is None:
-            raise DropItem("dedup: already emitted", log_level="DEBUG")
+            raise Duplicate("dedup: already emitted", record)
         record = claim.record
         if record.duplicate_of:
             self.count("near-duplicate")

@@ -25,7 +25,14 @@ from wirefeed.store_pg import is_postgres
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DatelinePipeline", "DedupPipeline", "LanguagePipeline", "TimestampsPipeline", "ValidatePipeline"]
+__all__ = [
+    "DatelinePipeline",
+    "DedupPipeline",
+    "Duplicate",
+    "LanguagePipeline",
+    "TimestampsPipeline",
+    "ValidatePipeline",
+]
 
 
 class _Stage:
@@ -52,7 +59,7 @@ class _Stage:
 
     def reject(self, item: Any, reason: str, detail: str) -> DropItem:
         self.count(reason)
-        url = item.get("source", {}).get("url") if isinstance(item, dict) else None
+        url = item.source.url if hasattr(item, "source") else None
         quarantine_for(self.crawler).write(quarantine_entry(self.stage, reason, detail, item, url))
         return DropItem(f"{self.stage}: {reason}: {detail}", log_level="INFO")
 
@@ -82,6 +89,16 @@ class LanguagePipeline(_Stage):
 
 class ValidatePipeline(_Stage):
     stage = "validate"
+
+
+class Duplicate(DropItem):
+    """The dedup stage drops a valid record it does not emit (again). Scrapy's ``item_dropped`` hands
+    over the item as it entered the pipelines, before the stages filled it in; the checked record
+    travels with the exception (the monitors tally it)."""
+
+    def __init__(self, message: str, record: Any) -> None:
+        super().__init__(message, log_level="DEBUG")
+        self.record = record
 
 
 def state_path(crawler: Crawler) -> str:
@@ -177,11 +194,11 @@ class DedupPipeline(_Stage):
     def process_item(self, record: Any) -> Any:
         if self.pending.get(record.id) == record.content_hash or record.content_hash in self.pending_hashes:
             self.count("duplicate")
-            raise DropItem("dedup: duplicate in this run", log_level="DEBUG")
+            raise Duplicate("dedup: duplicate in this run", record)
         outcome, emitted = dedup(record, self.store)
         self.count(outcome)
         if emitted is None:
-            raise DropItem("dedup: already emitted", log_level="DEBUG")
+            raise Duplicate("dedup: already emitted", record)
         if emitted.duplicate_of:
             self.count("near-duplicate")
         record = emitted

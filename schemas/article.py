@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 SCHEMA_VERSION = "1"
 
@@ -138,6 +138,9 @@ class Article(_Model):
     changed_at: UtcDatetime | None = Field(
         None, description="when the change (or narrower interval) was seen"
     )
+    # What the pipeline stages still need while they build the record (wirefeed.stages.Hints); never
+    # serialized, not part of the contract, dropped by validation.
+    _hints: Any = PrivateAttr(default=None)
 
     @model_validator(mode="after")
     def _has_text(self) -> Article:

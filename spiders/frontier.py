@@ -93,6 +93,4 @@ class Frontier:
 
 
 def _story_id(item: Any) -> str | None:
-    if isinstance(item, dict):
-        return item.get("id")
     return getattr(item, "id", None)

@@ -10,7 +10,6 @@ separate teaser record being emitted.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -30,8 +29,9 @@ from wirefeed.offline import quarantine_entry
 from wirefeed.page import load_page
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
+from wirefeed.schemas import Article
 from wirefeed.spiders.frontier import KEY, Frontier
-from wirefeed.stages import apply_time, new_item
+from wirefeed.stages import apply_time, hints_of, item_from_json, item_json, new_item
 
 __all__ = ["PortalSpider", "served_at"]
 
@@ -207,16 +207,16 @@ class PortalSpider(scrapy.Spider):
     def _settler(self, article: str) -> Any:
         return lambda: self.frontier.ledger.teasers_settled(article)
 
-    def _not_fetched(self, article: str, profile: str, reason: str) -> Iterator[dict[str, Any]]:
+    def _not_fetched(self, article: str, profile: str, reason: str) -> Iterator[Article]:
         """An article that could not be had: its teaser is emitted instead (with every waiting
         teaser's stamp as evidence), or quarantined ``article-not-fetched`` if the setting says so."""
         teasers = self.frontier.ledger.teasers_for(article)
         if not teasers:
             return
         self.count(f"fetch/article-not-fetched/{reason}")
-        teaser = teasers[0]
-        teaser["_raw"]["evidence"] = [ev for t in teasers[1:] for ev in _evidence(t)]
-        teaser["_raw"]["evidence"] += self.frontier.ledger.stamps_for(article)
+        teaser = item_from_json(teasers[0])
+        hints_of(teaser).evidence = [ev for t in teasers[1:] for ev in _evidence(t)]
+        hints_of(teaser).evidence += self.frontier.ledger.stamps_for(article)
         if self.not_fetched == "quarantine":
             quarantine_for(self.crawler).write(
                 quarantine_entry("fetch", "article-not-fetched", reason, teaser, article)
@@ -279,33 +279,34 @@ class PortalSpider(scrapy.Spider):
                 continue
             if story.kind == "article":
                 keys = article_keys(response.url, page.canonical, response.meta.get(ARTICLE))
-                item["_raw"]["evidence"] = evidence_from(self.frontier.ledger, keys)
+                hints_of(item).evidence = evidence_from(self.frontier.ledger, keys)
                 found.append(True)
             yield item
         links = [canonical_url(s.link) for s in stories if s.kind == "teaser" and s.link]
         yield from self._follow(response, prof, kind, links)
 
-    def _fold(self, teaser: dict[str, Any], link: str, url: str, prof: Profile) -> Iterator[scrapy.Request]:
+    def _fold(self, teaser: Article, link: str, url: str, prof: Profile) -> Iterator[scrapy.Request]:
         """A teaser whose article is crawled: it waits in the ledger for its article (its stamp becomes
         the article's evidence; if the article cannot be had, the teaser is emitted). A stamp seen after
         the article was already read is late evidence: the article is read once more to apply it."""
+        waiting = item_json(teaser)
         if hash(link) not in self.requested:
-            self.frontier.ledger.teaser_waits(link, teaser)
+            self.frontier.ledger.teaser_waits(link, waiting)
             if (req := self._request(url, prof, kind="article", article=link)) is not None:
                 yield req
             return
         if link not in self.articles_parsed:  # requested, not yet read: the evidence will be there
-            self.frontier.ledger.teaser_waits(link, teaser)
+            self.frontier.ledger.teaser_waits(link, waiting)
             return
         interval = _interval(teaser) if link not in self.rechecked else None
         if interval is None:
             return
         self.count("extract/late-evidence")
         store = self.frontier.store
-        if store.late_evidence(teaser["id"], *interval, int(interval[0])):
+        if store.late_evidence(teaser.id, *interval, int(interval[0])):
             self.rechecked.add(link)
             self.count("extract/late-evidence-reread")
-            self.frontier.ledger.teaser_waits(link, teaser)
+            self.frontier.ledger.teaser_waits(link, waiting)
             self.requested.discard(hash(link))
             if (req := self._request(url, prof, kind="article", article=link)) is not None:
                 yield req
@@ -358,20 +359,18 @@ _REDIRECTS = [301, 302, 303, 307, 308]
 ARTICLE = "wirefeed_article"  # request meta: the canonical URL of the article a teaser announced
 
 
-def _interval(teaser: dict[str, Any]) -> tuple[int, int] | None:
+def _interval(teaser: Article) -> tuple[int, int] | None:
     """The published interval a teaser's own stamp gives (epoch seconds), if it has one."""
-    if not _evidence(teaser):
+    hints = hints_of(teaser)
+    if not stamp_evidence(hints.stamp, hints.stamp_source, hints.anchor):
         return None
-    item = copy.deepcopy(teaser)
     try:
-        apply_time(item)
+        pub = apply_time(teaser)[0].published
     except TimeParseError:
         return None
-    pub = item.get("published") or {}
-    if not pub.get("earliest") or not pub.get("latest"):
+    if pub is None or pub.earliest is None or pub.latest is None:
         return None
-    parse = datetime.fromisoformat
-    return int(parse(pub["earliest"]).timestamp()), int(parse(pub["latest"]).timestamp())
+    return int(pub.earliest.timestamp()), int(pub.latest.timestamp())
 
 
 def _evidence(teaser: dict[str, Any]) -> list[dict[str, str]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import ClassVar
 
 from scrapy import signals
 from scrapy.utils.defer import deferred_f_from_coro_f
@@ -162,3 +163,48 @@ async def test_changed_article_is_emitted_once_as_version_2(tmp_path: Path) -> N
     assert (rec.version, rec.previous_version) == (2, 1)
     assert rec.changed_at is not None and "herziene verklaring" in (rec.lead or "")
     assert rec.id == next(i.id for i in first if i.url == rec.url)
+
+
+class TypeProbe:
+    """A pipeline slipped between the stages: what type each item has there (class attribute: Scrapy
+    builds the pipelines itself)."""
+
+    seen: ClassVar[list[tuple[int, str, bool]]] = []
+    position = 0
+
+    def process_item(self, item: object) -> object:
+        self.seen.append((self.position, type(item).__name__, getattr(item, "_hints", None) is not None))
+        return item
+
+
+def _probe(position: int) -> str:
+    cls = type(f"Probe{position}", (TypeProbe,), {"position": position, "__module__": __name__})
+    globals()[cls.__name__] = cls
+    return f"{__name__}.{cls.__name__}"
+
+
+@deferred_f_from_coro_f
+async def test_an_item_has_one_type_from_the_spider_to_the_output(
+    tmp_path: Path, demo_server: dict[str, str]
+) -> None:
+    from wirefeed import settings as project
+
+    probes = {_probe(p): p for p in (50, 150, 250, 350, 450, 550, 650)}  # before, between and after stages
+    TypeProbe.seen.clear()
+    items, _ = await _crawl(tmp_path, demo_server, ITEM_PIPELINES={**project.ITEM_PIPELINES, **probes})
+    assert len(items) == 34
+    by_position: dict[int, set[tuple[str, bool]]] = {}
+    for position, name, hinted in TypeProbe.seen:
+        by_position.setdefault(position, set()).add((name, hinted))
+    # The record model all the way; the stages' hints ride along until validation drops them.
+    assert by_position == {
+        50: {("Article", True)},
+        150: {("Article", True)},
+        250: {("Article", True)},
+        350: {("Article", True)},
+        450: {("Article", False)},
+        550: {("Article", False)},
+        650: {("Article", False)},
+    }
+    lines = (tmp_path / "out.jsonl").read_text("utf-8").splitlines()
+    assert "_raw" not in lines[0] and "_hints" not in lines[0]

@@ -20,7 +20,7 @@ from wirefeed import budget
 from wirefeed.extract import RawStory, extract_page, no_story_reason
 from wirefeed.page import Page, load_page
 from wirefeed.profiles import Profile
-from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup, new_item
+from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup, hints_of, item_json, new_item
 from wirefeed.store import StateStore
 
 __all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "source_name_for"]
@@ -33,12 +33,13 @@ class PageResult:
     no_story: str | None = None  # why the page gave no story at all (printed by `parse`, counted)
 
 
-def quarantine_entry(
-    stage: str, reason: str, detail: str, item: dict[str, Any] | RawStory | None, url: str | None
-) -> dict[str, Any]:
-    """One line of ``<output>.rejected.jsonl``: where and why an item was set aside, and the item."""
+def quarantine_entry(stage: str, reason: str, detail: str, item: Any, url: str | None) -> dict[str, Any]:
+    """One line of ``<output>.rejected.jsonl``: where and why an item was set aside, and the item (an
+    :class:`~wirefeed.schemas.Article` as far as the stages filled it, a raw story, or None)."""
     if isinstance(item, RawStory):
         raw: Any = {k: getattr(item, k) for k in item.__slots__}
+    elif hasattr(item, "model_dump"):
+        raw = item_json(item)
     else:
         raw = item
     return {"stage": stage, "reason": reason, "detail": detail, "url": url, "item": raw}
@@ -129,14 +130,14 @@ def process_page(
             page_lang=page.lang,
         )
         if evidence is not None and story.kind == "article":
-            item["_raw"]["evidence"] = evidence(page)
-        record: Any = item
+            hints_of(item).evidence = evidence(page)
+        record = item
         for stage, run in CHAIN:
             try:
                 record, outcomes = run(record, options)
             except Rejected as exc:
                 stats[f"wirefeed/{stage}/{exc.reason}"] += 1
-                result.rejected.append(quarantine_entry(stage, exc.reason, exc.detail, item, url))
+                result.rejected.append(quarantine_entry(stage, exc.reason, exc.detail, record, url))
                 break
             for outcome in outcomes:
                 stats[f"wirefeed/{stage}/{outcome}"] += 1
