@@ -15,7 +15,7 @@ from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from wirefeed.emitted import missing_lines, missing_notice
+from wirefeed.emitted import missing_lines, missing_notice, reconciled_lines
 from wirefeed.offline import quarantine_entry
 from wirefeed.output import read_back
 from wirefeed.pipelines.quarantine import quarantine_for
@@ -176,6 +176,8 @@ class DedupPipeline(_Stage):
         start = self.stats.get_value("start_time") if self.stats else None
         now = int(start.timestamp()) if start is not None else 0
         confirmed, dropped = self.store.open_run(emitted, now)
+        if confirmed and writer is not None:
+            reconciled_lines(self.store, writer, now)
         self.count_n("reconciled", confirmed)
         self.count_n("rolled-back", dropped)
         if start is not None:

@@ -405,3 +405,19 @@ def test_a_run_that_leaves_work_pending_says_so_and_exits_3(
     assert "pending-at-close" not in rest.stderr
     records = _records(out)
     assert len(records) == 32 and len({r["id"] for r in records}) == 32
+
+
+def test_a_store_that_learnt_an_output_from_the_file_can_write_it_back(tmp_path: Path) -> None:
+    pages = _pages(tmp_path / "pages", 4)
+    out = tmp_path / "o.jsonl"
+    assert wirefeed("parse", *pages, "-o", str(out), "--state", str(tmp_path / "old.sqlite")).returncode == 0
+    first = out.read_text("utf-8")
+    fresh = str(tmp_path / "fresh.sqlite")  # confirms the 12 records from the file (as after a crash)
+    again = wirefeed("parse", *pages, "-o", str(out), "--state", fresh, "-v")
+    assert again.returncode == 0, again.stderr
+    assert "wirefeed/dedup/reconciled" in again.stderr and out.read_text("utf-8") == first
+    out.unlink()
+    lost = wirefeed("parse", *pages, "-o", str(out), "--state", fresh)
+    assert f"{out} lacks 12 records the state store {fresh} confirmed" in lost.stderr
+    assert "exported 12 records" in wirefeed("export", "--state", fresh, "-o", str(out)).stderr
+    assert out.read_text("utf-8") == first

@@ -41,7 +41,7 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
-    from wirefeed.emitted import confirm_written, missing_lines, missing_notice
+    from wirefeed.emitted import confirm_written, missing_lines, missing_notice, reconciled_lines
     from wirefeed.offline import process_page, quarantine_entry, read_sidecar, source_name_for
     from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
@@ -69,6 +69,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
         stack.callback(writer.close)
         store.before_commit.append(writer.sync)
         reconciled, dropped = store.open_run(writer.existing, int(fetched_at.timestamp()))
+        if reconciled:
+            reconciled_lines(store, writer, int(fetched_at.timestamp()))
         lost = missing_lines(store, writer) if args.state else 0
         if lost:  # the output was deleted or replaced since
             stats["wirefeed/export/missing-from-output"] += lost

@@ -24,7 +24,15 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
-__all__ = ["EMITTED_SCHEMA", "EmittedLog", "confirm_written", "missing_lines", "missing_notice", "output_key"]
+__all__ = [
+    "EMITTED_SCHEMA",
+    "EmittedLog",
+    "confirm_written",
+    "missing_lines",
+    "missing_notice",
+    "output_key",
+    "reconciled_lines",
+]
 
 EMITTED_SCHEMA = """
 CREATE TABLE IF NOT EXISTS emitted (
@@ -79,6 +87,19 @@ class EmittedLog:
             if (story_id, version) not in held:
                 yield seq, zlib.decompress(blob).decode("utf-8")
 
+    def backfill(self, output: str, lines: Iterable[tuple[str, dict[str, Any]]], seen_at: int) -> int:
+        """Keep the lines of ``output`` the log lacks — records the store confirmed from the file when
+        a run started (a crash lost the batch that held their lines here; a fresh store learning an
+        older output). ``lines``: (line, record summary) from :func:`wirefeed.output.record_lines`."""
+        key = output_key(output)
+        known = {(i, v) for i, v in self.db.execute("SELECT id, version FROM emitted WHERE output=?", (key,))}
+        added = 0
+        for line, rec in lines:
+            if (rec["id"], int(rec["version"])) not in known:
+                self.written(output, rec["id"], int(rec["version"]), line, seen_at)
+                added += 1
+        return added
+
     def prune(self, before: int) -> None:
         """Forget lines of stories last confirmed before ``before`` (the store's retention)."""
         self.db.execute("DELETE FROM emitted WHERE seen_at < ?", (before,))
@@ -99,6 +120,17 @@ def confirm_written(store: Any, writer: Any, record: Any, line: str) -> None:
     if log is not None:
         log.written(writer.path, record.id, record.version, line, int(record.fetched_at.timestamp()))
     store.confirm(record.id)
+
+
+def reconciled_lines(store: Any, writer: Any, seen_at: int) -> int:
+    """After :meth:`~wirefeed.store.StateStore.open_run` confirmed records from the output: keep the
+    lines of theirs the log lacks, so the output can still be written back from the store."""
+    from pathlib import Path
+
+    from wirefeed.output import record_lines
+
+    log = _kept(store, writer)
+    return log.backfill(writer.path, record_lines(Path(writer.path)), seen_at) if log is not None else 0
 
 
 def missing_lines(store: Any, writer: Any) -> int:

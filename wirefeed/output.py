@@ -18,13 +18,14 @@ import errno
 import json
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from wirefeed.errors import OutputError
 from wirefeed.lock import acquire, release
 
-__all__ = ["RecordWriter", "read_back", "render"]
+__all__ = ["RecordWriter", "read_back", "record_lines", "render"]
 
 # errno → what a person is told (and the stat ``wirefeed/export/failed/<reason>``)
 _CAUSES = {
@@ -152,14 +153,26 @@ def read_back(path: Path) -> list[dict[str, Any]]:
         with path.open("r+b") as fh:
             fh.truncate(end)
         data = data[:end]
-    out = []
-    for line in data.splitlines():
+    return [summary for _, summary in _records(data.splitlines())]
+
+
+def record_lines(path: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every complete record line of ``path`` (after :func:`read_back` cut a partial one) with what
+    :func:`read_back` returns for it, one at a time."""
+    with path.open("rb") as fh:
+        for line, summary in _records(raw.rstrip(b"\n") for raw in fh if raw.endswith(b"\n")):
+            yield line.decode("utf-8"), summary
+
+
+def _records(lines: Iterable[bytes]) -> Iterator[tuple[bytes, dict[str, Any]]]:
+    for line in lines:
         try:
             rec = json.loads(line)
             if "wirefeed" in rec:  # a ninjs line
                 ext = rec["wirefeed"]
                 text = "\n".join(d["value"] for d in rec.get("descriptions", []) + rec.get("bodies", []))
-                out.append(
+                yield (
+                    line,
                     {
                         "id": (rec.get("altids") or rec["altIds"])[0]["value"],  # ninjs 2.2 or 3
                         "content_hash": ext["content_hash"],
@@ -167,11 +180,12 @@ def read_back(path: Path) -> list[dict[str, Any]]:
                         "url": rec["uri"],
                         "cluster_id": ext.get("cluster_id"),
                         "text": text,
-                    }
+                    },
                 )
             else:
                 text = "\n".join(p for p in (rec.get("lead"), rec.get("body")) if p)
-                out.append(
+                yield (
+                    line,
                     {
                         "id": rec["id"],
                         "content_hash": rec["content_hash"],
@@ -179,8 +193,7 @@ def read_back(path: Path) -> list[dict[str, Any]]:
                         "url": rec.get("url"),
                         "cluster_id": rec.get("cluster_id"),
                         "text": text,
-                    }
+                    },
                 )
         except (ValueError, KeyError, TypeError, IndexError, AttributeError):
             continue
-    return out
