@@ -283,7 +283,7 @@ class PortalSpider(scrapy.Spider):
                 found.append(True)
             yield item
         links = [canonical_url(s.link) for s in stories if s.kind == "teaser" and s.link]
-        yield from self._follow(response, prof, kind, links)
+        yield from self._follow(response, prof, kind, links, page.hrefs)
 
     def _fold(self, teaser: Article, link: str, url: str, prof: Profile) -> Iterator[scrapy.Request]:
         """A teaser whose article is crawled: it waits in the ledger for its article (its stamp becomes
@@ -312,7 +312,7 @@ class PortalSpider(scrapy.Spider):
                 yield req
 
     def _follow(
-        self, response: TextResponse, prof: Profile, kind: str, teaser_links: list[str]
+        self, response: TextResponse, prof: Profile, kind: str, teaser_links: list[str], hrefs: list[str]
     ) -> Iterator[scrapy.Request]:
         if kind != "listing":
             return
@@ -326,7 +326,7 @@ class PortalSpider(scrapy.Spider):
         )
         if stop_paging:
             self.count("fetch/incremental-stop")
-        for href in response.xpath("//a/@href").getall():
+        for href in hrefs:  # the page's `<a href>`s, from its one parse (wirefeed.page)
             url = response.urljoin(href.strip())
             if not url.startswith(("http://", "https://")) or not self._followable(url, prof):
                 continue

@@ -24,7 +24,7 @@ from lxml import etree
 from wirefeed.dateline import parse_dateline
 from wirefeed.metadata import Metadata, clean_text
 
-__all__ = ["MainStory", "find_main_story", "is_junk_title", "reconcile_title"]
+__all__ = ["BLOCK_TAGS", "MainStory", "find_main_story", "is_junk_title", "reconcile_title"]
 
 # Containers whose class/id says they are not the article's text; matched on whole words of the
 # attribute (camelCase split), so `commentary` is not `comment` and `adresse` is not `ad`.
@@ -78,6 +78,8 @@ _JUNK_PARAGRAPH_RE = re.compile(
     r"teilen|share)\b",
     re.IGNORECASE,
 )
+# Block elements, one table for the page's lines (wirefeed.page: each ends a line of text) and the
+# article search, where a `<div>` holding one of the first group is a wrapper, not a paragraph.
 _BLOCK_CHILDREN = frozenset(
     [
         "p",
@@ -96,6 +98,10 @@ _BLOCK_CHILDREN = frozenset(
         "header",
         "figure",
     ]
+)
+BLOCK_TAGS = _BLOCK_CHILDREN | frozenset(
+    "address aside blockquote body dd details dl dt fieldset figcaption hr li main pre summary tbody td tfoot "
+    "th thead tr br".split()
 )
 _PRINTED_DATE_RE = re.compile(
     r"(?<!\d)(\d{1,2})\.\s?(\d{1,2})\.\s?((?:19|20)?\d{2})(?!\d)(?:\D{0,12}?(\d{1,2})[:.](\d{2})(?!\d))?"

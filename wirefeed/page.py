@@ -11,6 +11,7 @@ page's own story (found by :mod:`wirefeed.mainstory`) is not turned into lines: 
 
 from __future__ import annotations
 
+import codecs
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -20,8 +21,8 @@ from urllib.parse import urljoin
 from lxml import etree
 
 from wirefeed import budget
-from wirefeed.mainstory import MainStory, find_main_story
-from wirefeed.metadata import Metadata, read_metadata
+from wirefeed.mainstory import BLOCK_TAGS, MainStory, find_main_story
+from wirefeed.metadata import Metadata, collect, read_metadata
 from wirefeed.pagekind import classify
 
 __all__ = ["Line", "Page", "decode", "load_page", "looks_like_html"]
@@ -49,47 +50,7 @@ _DROP = frozenset(
         "menu",
     ]
 )
-_BLOCK = frozenset(
-    [
-        "address",
-        "article",
-        "aside",
-        "blockquote",
-        "body",
-        "dd",
-        "details",
-        "div",
-        "dl",
-        "dt",
-        "fieldset",
-        "figcaption",
-        "figure",
-        "h1",
-        "h2",
-        "h3",
-        "h4",
-        "h5",
-        "h6",
-        "header",
-        "hr",
-        "li",
-        "main",
-        "ol",
-        "p",
-        "pre",
-        "section",
-        "summary",
-        "table",
-        "tbody",
-        "td",
-        "tfoot",
-        "th",
-        "thead",
-        "tr",
-        "ul",
-        "br",
-    ]
-)
+_BLOCK = BLOCK_TAGS
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _HEADLINE_TAGS = frozenset(["strong", "b", "span", "h1", "h2", "h3", "h4", "h5", "h6"])
 # Never visible text: removed before the article is looked for.
@@ -115,6 +76,8 @@ _STAMP_WORDS = (
 _STAMP_HINT_RE = re.compile(r"\b[Vv]or\s+(?:\d|einer|einem|wenigen)")
 _DATELINE_HINT_RE = re.compile(r"\([A-Za-z][A-Za-z/ .-]{1,30}\)\s*[-–—:]")
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+_UTF8 = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
+_UTF8_BOM = b"\xef\xbb\xbf"
 # Leading comments are skipped atomically: a comment ends at its first `-->`, never later, so
 # `<!---->` * 40 + `x` is one pass, not 2**40 ways of splitting it (tests/test_hostile_regex.py).
 _FEED_RE = re.compile(
@@ -163,6 +126,7 @@ class Page:
     kind: str = "text"  # see wirefeed.pagekind.KINDS; without a profile's say
     charset_fallback: str | None = None  # why the bytes were not read in their declared charset, if so
     over_budget: list[str] = field(default_factory=list)  # what of wirefeed.budget this page ran over
+    hrefs: list[str] = field(default_factory=list)  # every `<a href>` as printed (links to follow)
 
     @property
     def is_article(self) -> bool:
@@ -301,6 +265,12 @@ def decode_noting(content: bytes, content_type: str | None = None) -> tuple[str,
     or one like ``undefined`` that decodes nothing), ``wrong-charset`` (the bytes are not in it, or a
     UTF-16/32 label on bytes without a BOM or NULs: ASCII-compatible markup cannot be UTF-16),
     ``undeclared`` (nothing declared, not UTF-8: read as windows-1252); ``None`` when it was used."""
+    text, note, _ = _decode(content, content_type)
+    return text, note
+
+
+def _decode(content: bytes, content_type: str | None) -> tuple[str, str | None, str | None]:
+    """:func:`decode_noting` and the codec the bytes were read in (``None``: with replacements)."""
     declared = []
     for source in (content_type or "", content[:2048].decode("ascii", "replace")):
         m = _CHARSET_RE.search(source)
@@ -313,7 +283,7 @@ def decode_noting(content: bytes, content_type: str | None = None) -> tuple[str,
             note = note or "wrong-charset"
             continue
         try:
-            return content.decode(charset), note
+            return content.decode(charset), note, charset
         except LookupError:
             note = note or "unknown-charset"
         except UnicodeDecodeError:
@@ -321,9 +291,18 @@ def decode_noting(content: bytes, content_type: str | None = None) -> tuple[str,
         except UnicodeError:  # Python's `undefined` codec refuses every input
             note = note or "unknown-charset"
     try:
-        return content.decode("utf-8"), note
+        return content.decode("utf-8"), note, "utf-8"
     except UnicodeDecodeError:
-        return content.decode("cp1252", "replace"), note or ("wrong-charset" if declared else "undeclared")
+        return (
+            content.decode("cp1252", "replace"),
+            note or ("wrong-charset" if declared else "undeclared"),
+            None,
+        )
+
+
+@lru_cache(maxsize=64)
+def _is_utf8(charset: str) -> bool:
+    return codecs.lookup(charset).name == "utf-8"
 
 
 def _cut(el: Any) -> None:
@@ -340,10 +319,18 @@ def _cut(el: Any) -> None:
     parent.remove(el)
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str, raw: bytes | None = None) -> Any:
+    """The tree of ``text``; from ``raw``, its UTF-8 bytes, when given (libxml2 reads UTF-8 bytes as
+    they are, a Python string it converts first: 15 % of the parse on real pages)."""
     try:
-        doc = etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", _PARSER)
-        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in _PARSER.error_log):
+        if raw and b"\0" not in raw and not _XML_DECL_RE.match(text):
+            while raw.startswith(_UTF8_BOM):
+                raw = raw[3:]
+            doc, parser = etree.fromstring(raw or b"<html></html>", _UTF8), _UTF8
+        else:
+            parser = _PARSER
+            doc = etree.fromstring(_XML_DECL_RE.sub("", text, count=1) or "<html></html>", _PARSER)
+        if any(e.type_name == "ERR_RESOURCE_LIMIT" for e in parser.error_log):
             # libxml2 stops at 256 levels and drops the rest of the page: parse it again flattened
             doc = etree.fromstring(_flatten(_XML_DECL_RE.sub("", text, count=1)), _PARSER)
         return doc
@@ -389,8 +376,13 @@ def load_page(
     over = []
     if len(content) > budget.MAX_BYTES:  # the rest is not read (counted by the caller)
         content, over = content[: budget.MAX_BYTES], ["bytes"]
-    text, note = decode_noting(content, content_type) if isinstance(content, bytes) else (content, None)
-    page = _load(text.lstrip("\ufeff"), url, content_type, profile_kind)
+    raw = None
+    if isinstance(content, bytes):
+        text, note, codec = _decode(content, content_type)
+        raw = content if codec and _is_utf8(codec) else None
+    else:
+        text, note = content, None
+    page = _load(text.lstrip("\ufeff"), url, content_type, profile_kind, raw)
     page.charset_fallback = note
     if len(page.lines) > budget.MAX_LINES:
         del page.lines[budget.MAX_LINES :]
@@ -399,15 +391,18 @@ def load_page(
     return page
 
 
-def _load(text: str, url: str, content_type: str | None, profile_kind: str | None) -> Page:
+def _load(
+    text: str, url: str, content_type: str | None, profile_kind: str | None, raw: bytes | None = None
+) -> Page:
     if not looks_like_html(text, content_type):
         return Page(url=url, lines=_text_lines(text), is_html=False)
     if _FEED_RE.match(text):
         return Page(url=url, lines=[], is_html=True, kind="feed")
-    doc = _parse(text)
+    doc = _parse(text, raw)
     if doc is None or not isinstance(doc.tag, str):
         return Page(url=url, lines=_text_lines(text), is_html=False)
-    meta = read_metadata(doc, url)
+    nodes = collect(doc)
+    meta = read_metadata(doc, url, nodes)
     etree.strip_elements(doc, *_NEVER_TEXT, with_tail=False)
     main = find_main_story(doc, meta)
     kind = classify(meta, main, url, profile_kind)
@@ -445,4 +440,5 @@ def _load(text: str, url: str, content_type: str | None, profile_kind: str | Non
         meta=meta,
         main=main,
         kind=kind,
+        hrefs=nodes.hrefs,
     )
