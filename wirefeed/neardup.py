@@ -41,11 +41,11 @@ _A = _rng.randint(1, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 _B = _rng.randint(0, (1 << 61) - 1, size=NUM_PERM, dtype=np.uint64)
 
 
-def _shingles(text: str) -> list[bytes]:
+def _shingles(text: str) -> set[str]:
     words = normalize_text(text).split()
     if len(words) < 3:
-        return [" ".join(words).encode("utf-8")] if words else []
-    return [" ".join(words[i : i + 3]).encode("utf-8") for i in range(len(words) - 2)]
+        return {" ".join(words)} if words else set()
+    return {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
 
 
 def signature(text: str) -> np.ndarray | None:
@@ -53,10 +53,8 @@ def signature(text: str) -> np.ndarray | None:
     shingles = _shingles(text)
     if not shingles:
         return None
-    hv = np.fromiter(
-        (struct.unpack("<Q", hashlib.blake2b(s, digest_size=8).digest())[0] for s in set(shingles)),
-        dtype=np.uint64,
-    )
+    blake = hashlib.blake2b  # one 64-bit little-endian hash per distinct shingle, read in one go
+    hv = np.frombuffer(b"".join([blake(s.encode("utf-8"), digest_size=8).digest() for s in shingles]), "<u8")
     with np.errstate(over="ignore"):
         phv = np.bitwise_and((np.outer(hv, _A) + _B) % _PRIME, _MAX)
     sig: np.ndarray = phv.min(axis=0).astype(np.uint32)
