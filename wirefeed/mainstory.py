@@ -229,8 +229,10 @@ def is_byline(text: str) -> bool:
     return len(text.split()) <= 6 or any(c.isdigit() for c in text) or " - " in text or " | " in text
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2}
+@lru_cache(maxsize=512)
+def _words(text: str) -> frozenset[str]:
+    # The same headlines are compared with every <h1> candidate: each is split once.
+    return frozenset(w for w in re.findall(r"\w+", text.casefold()) if len(w) > 2)
 
 
 def _similar(a: str, b: str) -> float:
@@ -304,9 +306,9 @@ def _text_blocks(doc: Any) -> Any:
     for el in doc.iter("p", "div"):
         if el.tag == "p":
             yield el
-        elif ((el.text and not el.text.isspace()) or not len(el)) and not any(
-            isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el
-        ):
+        elif ((el.text and not el.text.isspace()) or not len(el)) and next(
+            el.iterchildren(*_BLOCK_CHILDREN), None
+        ) is None:
             yield el  # a <div> holding its own text, not only wrappers
 
 
@@ -402,8 +404,8 @@ def _lead_blocks(root: Any, body_el: Any, h1: Any, judge: _Judge) -> list[str]:
         if el is h1:
             started = True
             continue
-        if not started or not isinstance(el.tag, str) or _is_ancestor(body_el, el):
-            continue
+        if not started or not isinstance(el.tag, str):
+            continue  # (body_el's own blocks come after it: the walk has stopped before them)
         leaf = el.tag == "div" and not any(isinstance(c.tag, str) and c.tag in _BLOCK_CHILDREN for c in el)
         if (
             el.tag == "p"
@@ -525,7 +527,8 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     root = body_el
     if body_el is not None:
         blocks = [body_el, *_like_blocks(body_el, scores)]
-        texts = [t for p, t in paragraphs if any(_is_ancestor(b, p) for b in blocks)]
+        inside = {el for b in blocks for el in b.iterdescendants("p", "div")}
+        texts = [t for p, t in paragraphs if p in inside]
         if h1 is not None:
             anc = set(h1.iterancestors())
             shared = _shared(body_el, anc)
