@@ -75,6 +75,7 @@ _STAMP_WORDS = (
 )
 _STAMP_HINT_RE = re.compile(r"\b[Vv]or\s+(?:\d|einer|einem|wenigen)")
 _DATELINE_HINT_RE = re.compile(r"\([A-Za-z][A-Za-z/ .-]{1,30}\)\s*[-–—:]")
+_STRING = etree.XPath("string(.)", smart_strings=False)  # an element's text, joined in C
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
 _UTF8 = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
 _UTF8_BOM = b"\xef\xbb\xbf"
@@ -414,11 +415,11 @@ def _load(
         # only where the rest of the page prints something like a stamp or a dateline.
         whole = main.root is None or main.root is body or main.root.tag in ("body", "html")
         _cut(None if whole else main.root)
-        rest = "" if whole else "".join(body.itertext())
+        rest = "" if whole else str(_STRING(body))
         low = rest.lower()
         if (
             any(w in low for w in _STAMP_WORDS)
-            or _STAMP_HINT_RE.search(rest)
+            or ("vor" in low and _STAMP_HINT_RE.search(rest))  # (a pattern led by \b scans slowly)
             or _DATELINE_HINT_RE.search(rest)
         ):
             walker.walk(body, None, None)
