@@ -42,15 +42,16 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from wirefeed.emitted import confirm_written, missing_lines, missing_notice, reconciled_lines
-    from wirefeed.offline import process_page, quarantine_entry, read_sidecar, source_name_for
+    from wirefeed.offline import quarantine_entry, read_sidecar, source_name_for
     from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
     from wirefeed.progress import Progress
     from wirefeed.replay import replay_warc
     from wirefeed.store import StateStore
+    from wirefeed.textstream import read_pages
     from wirefeed.warc import is_warc
 
-    missing = [n for n in args.files if n != "-" and not Path(n).is_file()]
+    missing = [n for n in args.files if n != "-" and not (Path(n).is_file() or Path(n).is_fifo())]
     if missing:  # before anything is opened: a usage error leaves the output as it was
         print(f"wirefeed parse: no such file: {missing[0]}", file=sys.stderr)
         return EXIT_USAGE
@@ -92,13 +93,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                     progress.add(pages=1)
                 progress.add(files=1)
                 continue
-            if name == "-":
-                content: bytes = sys.stdin.buffer.read()
-                meta: dict[str, Any] = {}
-            else:
-                path = Path(name)
-                content = path.read_bytes()
-                meta = read_sidecar(path)
+            meta: dict[str, Any] = read_sidecar(Path(name)) if name != "-" else {}
             url = (
                 args.url
                 or meta.get("url")
@@ -109,30 +104,34 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 anchor = args.reference_time
                 if anchor is None and meta.get("served_at"):
                     anchor = _iso(meta["served_at"])
-                result = process_page(
-                    content,
-                    url=url,
-                    source_name=args.source or source_name_for(url, profile),
-                    fetched_at=fetched_at,
-                    anchor=anchor,
-                    profile=profile,
-                    store=store,
-                    stats=stats,
-                    content_type=meta.get("content_type"),
-                    confirm=False,
-                )
-            except Exception as exc:  # every failure of one page is an outcome
+                with open(name, "rb") if name != "-" else contextlib.nullcontext(sys.stdin.buffer) as fh:
+                    for result in read_pages(  # a text rendering streams: records come as it is read
+                        fh,
+                        url=url,
+                        source_name=args.source or source_name_for(url, profile),
+                        fetched_at=fetched_at,
+                        anchor=anchor,
+                        profile=profile,
+                        store=store,
+                        stats=stats,
+                        content_type=meta.get("content_type"),
+                        confirm=False,
+                        on_read=lambda n: progress.add(bytes=n),
+                    ):
+                        if result.no_story:
+                            print(f"no story found in {name}: {result.no_story}", file=sys.stderr)
+                        for record in result.records:  # OutputError: the record stays pending, the run stops
+                            confirm_written(store, writer, record, writer.write(record))
+                        rejected.extend(result.rejected)
+            except OutputError:
+                raise
+            except Exception as exc:  # every other failure of one page is an outcome (records before it stay)
                 reason = type(exc).__name__
                 stats[f"wirefeed/parse/failed/{reason}"] += 1
                 rejected.append(quarantine_entry("parse", "failed", f"{reason}: {exc}", None, url))
                 failed = True
                 continue
-            if result.no_story:
-                print(f"no story found in {name}: {result.no_story}", file=sys.stderr)
-            for record in result.records:  # OutputError: the record stays pending, the run stops
-                confirm_written(store, writer, record, writer.write(record))
-            rejected.extend(result.rejected)
-            progress.add(files=1, bytes=len(content))
+            progress.add(files=1)
         progress.close()
     if rejected_path is not None:
         with rejected_path.open("a", encoding="utf-8") as fh:

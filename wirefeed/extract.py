@@ -220,11 +220,22 @@ def _attach_time(story: RawStory, e: _Entry) -> None:
     story.stamp_source = "time" if e.line.datetime else "text"
 
 
-def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list[RawStory]:
-    entries = _entries(page, profile)
+def _segment(
+    page: Page,
+    profile: Profile | None,
+    page_kind: str | None,
+    *,
+    entries: list[_Entry] | None = None,
+    before: bool | None = None,
+    section: str | None = None,
+    final: bool = True,
+) -> list[RawStory]:
+    """The stories of ``page``; wirefeed.textstream passes one window of a long text rendering at a
+    time (its ``entries``, the stamp position voted on its start, the section running into it, and
+    ``final=False`` unless the window ends the text)."""
+    entries = _entries(page, profile) if entries is None else entries
     stories: list[RawStory] = []
-    before = _stamps_before(entries, profile)
-    section: str | None = None
+    before = _stamps_before(entries, profile) if before is None else before
     cur: RawStory | None = None
     for k, e in enumerate(entries):
         nxt = entries[k + 1] if k + 1 < len(entries) else None
@@ -301,12 +312,17 @@ def _segment(page: Page, profile: Profile | None, page_kind: str | None) -> list
             cur = _new("teaser", entries, k + 1, section)
             nxt.used = True
             stories.append(cur)
-    _finish(stories, entries, page, page_kind, before)
+    _finish(stories, entries, page, page_kind, before, final)
     return stories
 
 
 def _finish(
-    stories: list[RawStory], entries: list[_Entry], page: Page, page_kind: str | None, before: bool
+    stories: list[RawStory],
+    entries: list[_Entry],
+    page: Page,
+    page_kind: str | None,
+    before: bool,
+    final: bool = True,
 ) -> None:
     if not stories:
         return
@@ -321,6 +337,8 @@ def _finish(
     for s in stories:
         if s.kind == "article":
             s.body = "\n\n".join(s.paragraphs)
+    if not final:
+        return  # a window of a longer text (wirefeed.textstream): more follows its last story
     last = stories[-1]
     end = entries[-1] if entries else None
     if page.is_html or end is None or not (end.text in last.paragraphs or end.text == last.stamp):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -23,7 +23,14 @@ from wirefeed.profiles import Profile
 from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup, hints_of, item_json, new_item
 from wirefeed.store import StateStore
 
-__all__ = ["PageResult", "process_page", "quarantine_entry", "read_sidecar", "source_name_for"]
+__all__ = [
+    "PageResult",
+    "process_page",
+    "process_stories",
+    "quarantine_entry",
+    "read_sidecar",
+    "source_name_for",
+]
 
 
 @dataclass
@@ -94,28 +101,70 @@ def process_page(
         if anchor is not None and anchor.tzinfo is None:
             anchor = None
     result = PageResult()
-    options = StageOptions(language_backend=language_backend)
     stories, over = budget.within(page, extract_page(page, profile=profile))
     stats["wirefeed/extract/pages"] += 1
     stats[f"wirefeed/extract/{page.kind}-pages"] += 1
     for key in over:
         stats[f"wirefeed/{key}"] += 1
-    deadline = budget.Deadline()
     if page.charset_fallback:
         stats[f"wirefeed/fetch/charset-fallback/{page.charset_fallback}"] += 1
     if not stories:
         stats["wirefeed/extract/no-stories"] += 1
         result.no_story = no_story_reason(page)
+    for one in process_stories(
+        stories,
+        url=url,
+        source_name=source_name,
+        fetched_at=fetched_at,
+        anchor=anchor,
+        profile=profile,
+        store=store,
+        stats=stats,
+        page_lang=page.lang,
+        language_backend=language_backend,
+        fold=fold,
+        evidence=(lambda: evidence(page)) if evidence is not None else None,
+        confirm=confirm,
+        deadline=budget.Deadline(),
+    ):
+        result.records.extend(one.records)
+        result.rejected.extend(one.rejected)
+    return result
+
+
+def process_stories(
+    stories: Iterable[RawStory],
+    *,
+    url: str,
+    source_name: str,
+    fetched_at: datetime,
+    anchor: datetime | None,
+    profile: Profile | None,
+    store: StateStore,
+    stats: Counter[str],
+    page_lang: str | None = None,
+    language_backend: str = "py3langid",
+    fold: Callable[[RawStory, datetime | None], bool] | None = None,
+    evidence: Callable[[], list[dict[str, str]]] | None = None,
+    confirm: bool = True,
+    deadline: budget.Deadline | None = None,
+) -> Iterator[PageResult]:
+    """Each story through every stage, one :class:`PageResult` per story as it is decided (a record,
+    a quarantine entry, or neither: a duplicate or a folded teaser); stops, counted, once ``deadline``
+    has passed. ``process_page`` gathers them for a page; wirefeed.textstream writes them as they come."""
+    options = StageOptions(language_backend=language_backend)
     for story in stories:
-        if deadline.passed():  # the rest of this page's stories are not read (counted)
+        if deadline is not None and deadline.passed():  # the rest of this page's stories are not read
             stats["wirefeed/extract/over-budget/time"] += 1
             break
+        result = PageResult()
         stats["wirefeed/extract/stories"] += 1
         if story.truncated:
             stats["wirefeed/extract/truncated"] += 1
             result.rejected.append(
                 quarantine_entry("extract", "truncated", "story cut off at the end of the page", story, url)
             )
+            yield result
             continue
         if fold is not None and fold(story, anchor):  # a replayed crawl: the teaser's article is read
             stats["wirefeed/extract/teaser-folded"] += 1
@@ -127,10 +176,10 @@ def process_page(
             fetched_at=fetched_at,
             anchor=anchor,
             profile=profile,
-            page_lang=page.lang,
+            page_lang=page_lang,
         )
         if evidence is not None and story.kind == "article":
-            hints_of(item).evidence = evidence(page)
+            hints_of(item).evidence = evidence()
         record = item
         for stage, run in CHAIN:
             try:
@@ -143,7 +192,7 @@ def process_page(
                 stats[f"wirefeed/{stage}/{outcome}"] += 1
         else:
             _decide(record, store, stats, result, confirm)
-    return result
+        yield result
 
 
 def _decide(record: Any, store: StateStore, stats: Counter[str], result: PageResult, confirm: bool) -> None:
