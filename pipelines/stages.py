@@ -16,6 +16,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from wirefeed.emitted import missing_lines, missing_notice, reconciled_lines
+from wirefeed.jobs import default_state_name
 from wirefeed.offline import quarantine_entry
 from wirefeed.output import read_back
 from wirefeed.pipelines.quarantine import quarantine_for
@@ -101,7 +102,10 @@ class Duplicate(DropItem):
         self.record = record
 
 
-def state_path(crawler: Crawler) -> str:
+def state_path(crawler: Crawler, profiles: str | None = None) -> str:
+    """``WIREFEED_STATE``, else under ``JOBDIR``, else one store per spider and profile(s) in
+    ``.wirefeed/`` (``wirefeed.jobs.default_state_name``), as ``wirefeed crawl`` and ``scrapy crawl``
+    both use; ``profiles`` is the spider's ``-a profile=`` (read off the spider once it exists)."""
     configured = crawler.settings.get("WIREFEED_STATE")
     if configured:
         return str(configured)
@@ -109,15 +113,18 @@ def state_path(crawler: Crawler) -> str:
     if jobdir:
         return str(Path(jobdir) / "wirefeed-state.sqlite")
     name = crawler.spidercls.name if crawler.spidercls else "crawl"
-    return str(Path(".wirefeed") / f"{name}.sqlite")
+    profiles = profiles or getattr(getattr(crawler, "spider", None), "profile_arg", None)
+    return str(Path(".wirefeed") / f"{default_state_name(name, profiles)}.sqlite")
 
 
-def store_for(crawler: Crawler) -> StateStore:
+def store_for(crawler: Crawler, profiles: str | None = None) -> StateStore:
     """The crawl's one state store (decisions and ledger), shared by the spider and the pipelines;
-    closed when the engine stops."""
+    closed when the engine stops. A spider opening it before it is the crawler's spider names its
+    ``profiles`` (see :func:`state_path`)."""
     store = getattr(crawler, "_wirefeed_store", None)
     if store is None:
-        path, refine_min = state_path(crawler), crawler.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
+        path = state_path(crawler, profiles)
+        refine_min = crawler.settings.getint("WIREFEED_REFINE_MIN_SECONDS", 900)
         if is_postgres(path):  # the shared store of many workers (wirefeed.store_pg)
             from wirefeed.store_pg import PgStateStore
 

@@ -90,7 +90,7 @@ class PortalSpider(scrapy.Spider):
         from wirefeed.pipelines.stages import store_for
 
         quarantine_for(crawler)  # opened on the first line; also records items a stage failed on
-        store = store_for(crawler)
+        store = store_for(crawler, profiles=spider.profile_arg)  # its default path names the profile
         spider.frontier = Frontier(crawler, store)
         # Incremental crawls ask the store which stories are known.
         spider.store = store if crawler.settings.getbool("WIREFEED_INCREMENTAL") else None

@@ -4,6 +4,7 @@ profile runs by its own name, and its default state store is its own."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -82,4 +83,20 @@ def test_crawl_a_user_profile_by_its_name(tmp_path: Path, demo_server: dict[str,
     assert proc.returncode == 0, proc.stderr
     assert len((tmp_path / "out.jsonl").read_text("utf-8").splitlines()) == 32
     assert (tmp_path / ".wirefeed" / "portal-demo-zeeland.sqlite").is_file()  # its own store
+    assert not (tmp_path / ".wirefeed" / "portal.sqlite").exists()
+
+
+def test_scrapy_crawl_uses_the_same_default_store(tmp_path: Path, demo_server: dict[str, str]) -> None:
+    """``scrapy crawl portal -a profile=NAME`` (the project found by its settings module, as
+    scrapy.cfg names it) keeps its state where ``wirefeed crawl NAME`` does."""
+    zeeland = write_demo_profiles(demo_server, tmp_path)[0]
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy.cmdline", "crawl", "portal", "-a", "profile=demo-zeeland",
+         "-s", f"WIREFEED_PROFILES={zeeland}", "-s", "LOG_LEVEL=ERROR", "-o", "out.jsonl"],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "wirefeed.settings"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert len((tmp_path / "out.jsonl").read_text("utf-8").splitlines()) == 32
+    assert (tmp_path / ".wirefeed" / "portal-demo-zeeland.sqlite").is_file()
     assert not (tmp_path / ".wirefeed" / "portal.sqlite").exists()
