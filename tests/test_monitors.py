@@ -244,3 +244,54 @@ async def test_a_normal_crawl_passes_and_is_added_to_the_history(
     assert last.tally.coverage("dateline") == 1.0 and last.tally.coverage("published") == 1.0
     assert last.stats["wirefeed/fetch/pages"] == stats["wirefeed/fetch/pages"]
     assert last.emitted.records == 34  # which portal a shared story is emitted from depends on crawl order
+
+
+def test_parse_runs_the_monitors_against_its_history_and_alerts_once(
+    tmp_path: Path, webhook: tuple[str, list[bytes]], monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    """``wirefeed parse --state`` keeps its runs like a crawl: three parses of a ten-story listing, then
+    one that finds a single story, which exits 5, names the monitor and the figure, and POSTs once."""
+    from wirefeed.cli import main
+
+    url, bodies = webhook
+    monkeypatch.setenv("WIREFEED_ALERT_URL", url)
+    state = str(tmp_path / "state.sqlite")
+    listing = REPO / "tests" / "fixtures" / "stream" / "page.txt"
+    single = tmp_path / "single.txt"
+    single.write_text(listing.read_text("utf-8").split("\n\nVeerdienst")[0] + "\n", "utf-8")  # the article
+    args = ["--state", state, "--source", "regio", "--reference-time", "2026-03-29T10:30:00+02:00"]
+    for _ in range(3):  # the second and third read the same stories again: duplicates, still stories
+        assert main(["parse", str(listing), *args]) == 0
+    assert bodies == []
+    assert main(["parse", str(single), *args]) == EXIT_MONITOR == 5
+    err = capsys.readouterr().err
+    assert (
+        "monitor failed: stories-drop: regio: 1 stories, under 50% of the median 10 of the last 3 runs" in err
+    )
+    assert len(bodies) == 1
+    alert = json.loads(bodies[0])
+    assert alert["job"] == "parse:regio"
+    assert {f["monitor"] for f in alert["failures"]} == {"stories-drop"}
+    runs = RunHistory(state).all()
+    assert [r.job for r in runs] == ["parse:regio"] * 4
+    assert [r.stories for r in runs] == [10, 10, 10, 1]
+
+
+def test_parse_that_quarantines_most_of_its_stories_fails_its_monitor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    from wirefeed.cli import main
+
+    monkeypatch.delenv("WIREFEED_ALERT_URL", raising=False)
+    page = tmp_path / "cut.txt"
+    page.write_text(
+        "Brug weer open\n\nGOES (ANP) - De brug bij Goes is weer open voor verkeer, meldt de gemeente.\n\n"
+        "2 uur geleden\nDijk dicht\n\nKAPELLE (ANP) - De dijk bij Kapelle is van\n",  # the last one cut off
+        "utf-8",
+    )
+    assert main(["parse", str(page), "--reference-time", "2026-03-29T10:30:00+02:00"]) == 5
+    assert (
+        "monitor failed: quarantined: 1 of 2 stories quarantined (50%, limit 25%)" in capsys.readouterr().err
+    )
+    monkeypatch.setenv("WIREFEED_MONITORS", "0")
+    assert main(["parse", str(page), "--reference-time", "2026-03-29T10:30:00+02:00"]) == 0

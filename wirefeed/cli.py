@@ -1,8 +1,8 @@
 """The ``wirefeed`` command line: crawl, parse, demo, schema, validate, profiles, report.
 
 Exit codes: 0 ok; 1 the run failed or produced nothing it should have; 2 bad usage or input
-(a missing file, a malformed profile, an invalid JSONL line in ``validate``); 3 (crawl, demo) some
-pages could not be fetched; 5 (crawl, demo) a monitor failed (``wirefeed.monitors``; outranks 3).
+(a missing file, a malformed profile, an invalid JSONL line in ``validate``); 3 some pages could not
+be fetched (crawl, demo) or read (parse); 5 a monitor failed (``wirefeed.monitors``; outranks 3).
 Scrapy is imported only by ``crawl`` and ``demo``; ``parse`` runs the pure core.
 """
 
@@ -19,7 +19,7 @@ from typing import Any, TextIO
 
 from wirefeed.errors import LockError, OutputError, WirefeedError
 
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED = 0, 1, 2, 3, 4
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL, EXIT_LOCKED, EXIT_MONITOR = 0, 1, 2, 3, 4, 5
 
 
 def _iso(value: str) -> datetime:
@@ -42,12 +42,14 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from wirefeed.emitted import confirm_written, missing_lines, missing_notice, reconciled_lines
+    from wirefeed.monitors import check_parse, format_failure
     from wirefeed.offline import quarantine_entry, read_sidecar, source_name_for
     from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
     from wirefeed.progress import Progress
     from wirefeed.replay import replay_warc
     from wirefeed.store import StateStore
+    from wirefeed.tally import Tally
     from wirefeed.textstream import read_pages
     from wirefeed.warc import is_warc
 
@@ -63,6 +65,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     rejected_path = Path(args.output + ".rejected.jsonl") if args.output else None
     rejected: list[dict[str, Any]] = []
     failed = False
+    tally = Tally()  # every valid story, new or duplicate: what the monitors judge
     with contextlib.ExitStack() as stack:
         store = StateStore(args.state or ":memory:", wait=args.wait)
         stack.callback(store.close)
@@ -90,6 +93,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
                     for record in result.records:  # records stream out page by page
                         confirm_written(store, writer, record, writer.write(record))
                     rejected.extend(result.rejected)
+                    for record in result.valid:
+                        tally.add(record.model_dump(mode="json"))
                     progress.add(pages=1)
                 progress.add(files=1)
                 continue
@@ -123,6 +128,8 @@ def cmd_parse(args: argparse.Namespace) -> int:
                         for record in result.records:  # OutputError: the record stays pending, the run stops
                             confirm_written(store, writer, record, writer.write(record))
                         rejected.extend(result.rejected)
+                        for record in result.valid:
+                            tally.add(record.model_dump(mode="json"))
             except OutputError:
                 raise
             except Exception as exc:  # every other failure of one page is an outcome (records before it stay)
@@ -143,10 +150,19 @@ def cmd_parse(args: argparse.Namespace) -> int:
             "quarantined (use -o to keep them): " + ", ".join(f"{k}={v}" for k, v in sorted(reasons.items())),
             file=sys.stderr,
         )
+    failures = []
+    if stats["wirefeed/extract/stories"]:  # (nothing read at all is a failed run, exit 1, as before)
+        job = "parse" + (f":{args.source or args.profile}" if args.source or args.profile else "")
+        failures = check_parse(job, stats, tally, quarantined=len(rejected), state=args.state,
+                               finished=datetime.now(UTC).isoformat(), started=fetched_at.isoformat())  # fmt: skip
     if args.verbose:
         _print_summary({k: v for k, v in stats.items() if v})
+    for failure in failures:
+        print(format_failure(failure), file=sys.stderr)
     if not stats["wirefeed/extract/stories"]:
         return EXIT_FAILED
+    if failures:
+        return EXIT_MONITOR
     return EXIT_PARTIAL if failed else EXIT_OK
 
 

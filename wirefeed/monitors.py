@@ -15,22 +15,32 @@ first); a failing one is a :class:`Failure` naming the monitor, the figure and t
 * ``finish-reason`` — the crawl stopped for another reason than those in ``finish_reasons``.
 
 Thresholds are data (:class:`MonitorConfig`, set from ``WIREFEED_MONITOR_*`` settings). Pure: no clock,
-no I/O, except :func:`post_alert`, which sends one webhook POST for a run.
+no I/O, except :func:`post_alert`, which sends one webhook POST for a run, and :func:`check_parse`, which
+runs the monitors for ``wirefeed parse`` (a crawl runs them in ``wirefeed.pipelines.monitor``) and keeps
+the run in the store's history.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import statistics
-import urllib.error
-import urllib.request
+from collections.abc import Callable, MutableMapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from wirefeed.history import Run
+from wirefeed.history import Run, RunHistory
 from wirefeed.tally import COVERAGE_FIELDS, Tally
 
-__all__ = ["Failure", "MonitorConfig", "evaluate", "format_failure", "post_alert"]
+__all__ = [
+    "Failure",
+    "MonitorConfig",
+    "check_parse",
+    "evaluate",
+    "format_failure",
+    "parse_figures",
+    "post_alert",
+]
 
 
 @dataclass(frozen=True)
@@ -223,6 +233,9 @@ def format_failure(f: dict[str, Any] | Failure) -> str:
 
 def post_alert(url: str, payload: dict[str, Any], timeout: float = 10.0) -> str | None:
     """POST ``payload`` as JSON to ``url``; ``None`` when it was accepted, else why not."""
+    import urllib.error  # only a run that alerts pays for the import
+    import urllib.request
+
     body = json.dumps(payload, ensure_ascii=False, default=str).encode("utf-8")
     request = urllib.request.Request(
         url, data=body, method="POST", headers={"Content-Type": "application/json"}
@@ -235,3 +248,70 @@ def post_alert(url: str, payload: dict[str, Any], timeout: float = 10.0) -> str 
     except (urllib.error.URLError, OSError) as exc:
         return str(getattr(exc, "reason", exc))
     return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+def parse_figures(stats: dict[str, Any]) -> dict[str, Any]:
+    """A parse's stats as the monitors read a crawl's: each page read is a fetch, each page that could
+    not be read (``wirefeed/parse/failed/<reason>``) a failed fetch; a parse that ends has finished."""
+    figures = dict(stats)
+    figures["finish_reason"] = "finished"
+    figures["wirefeed/fetch/pages"] = stats.get("wirefeed/extract/pages", 0)
+    for key, n in stats.items():
+        if key.startswith("wirefeed/parse/failed/"):
+            figures["wirefeed/fetch/failed/" + key.removeprefix("wirefeed/parse/failed/")] = n
+    return figures
+
+
+def check_parse(
+    job: str,
+    stats: MutableMapping[str, Any],
+    tally: Tally,
+    *,
+    quarantined: int,
+    state: str | None,
+    finished: str,
+    started: str | None = None,
+    getenv: Callable[[str], str | None] = os.environ.get,
+) -> list[Failure]:
+    """The monitors of one ``wirefeed parse`` run, against the earlier runs of ``job`` kept in the
+    SQLite store at ``state`` (no history in memory or in a shared store); the run is added to that
+    history, each failure counted as ``wirefeed/monitor/failed/<monitor>``, and the failures POSTed
+    once to ``WIREFEED_ALERT_URL``. Configured, like a crawl, by ``WIREFEED_MONITOR_*`` and
+    ``WIREFEED_MONITORS=0`` (off) — environment variables here, as parse takes no settings."""
+    if (getenv("WIREFEED_MONITORS") or "1").lower() in ("0", "false", "no", "off"):
+        return []
+    config = MonitorConfig.from_settings(getenv)
+    kept = bool(state) and state != ":memory:" and not str(state).startswith(("postgresql://", "postgres://"))
+    history = RunHistory(state) if kept and state else None
+    try:
+        past = history.recent(job, 4 * config.history_runs) if history else []
+        figures = parse_figures(dict(stats))
+        failures = evaluate(figures, tally, past, config, quarantined=quarantined)
+        for f in failures:
+            stats[f"wirefeed/monitor/failed/{f.monitor}"] = (
+                stats.get(f"wirefeed/monitor/failed/{f.monitor}", 0) + 1
+            )
+        run = Run(
+            job=job,
+            started=started,
+            finished=finished,
+            finish_reason="finished",
+            stats={
+                k: v for k, v in figures.items() if isinstance(v, int | float) and not isinstance(v, bool)
+            },
+            tally=tally,
+            failures=[f.to_json() for f in failures],
+        )
+        if history:
+            history.add(run)
+    finally:
+        if history:
+            history.close()
+    url = getenv("WIREFEED_ALERT_URL")
+    if failures and url:
+        error = post_alert(
+            url, {"job": job, "finished": finished, "failures": run.failures, "stats": run.stats}
+        )
+        key = "wirefeed/monitor/alert-failed" if error else "wirefeed/monitor/alert-sent"
+        stats[key] = stats.get(key, 0) + 1
+    return failures

@@ -38,6 +38,7 @@ class PageResult:
     records: list[Any] = field(default_factory=list)  # wirefeed.schemas.Article
     rejected: list[dict[str, Any]] = field(default_factory=list)
     no_story: str | None = None  # why the page gave no story at all (printed by `parse`, counted)
+    valid: list[Any] = field(default_factory=list)  # every record through the stages, new or duplicate
 
 
 def quarantine_entry(stage: str, reason: str, detail: str, item: Any, url: str | None) -> dict[str, Any]:
@@ -129,6 +130,7 @@ def process_page(
     ):
         result.records.extend(one.records)
         result.rejected.extend(one.rejected)
+        result.valid.extend(one.valid)
     return result
 
 
@@ -191,6 +193,7 @@ def process_stories(
             for outcome in outcomes:
                 stats[f"wirefeed/{stage}/{outcome}"] += 1
         else:
+            result.valid.append(record)  # what the monitors tally (wirefeed.monitors.check_parse)
             _decide(record, store, stats, result, confirm)
         yield result
 
