@@ -70,7 +70,7 @@ class Progress:
         failed = sum(v for k, v in stats.items() if k.startswith("wirefeed/fetch/failed/"))
         if failed:
             out["failed"] = failed
-        out.update(self.counts)
+        out.update(dict(self.counts))  # a copy: the parsing thread may add a key while the ticker reads
         return out
 
     def line(self, now: float | None = None) -> str:
