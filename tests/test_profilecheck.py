@@ -100,3 +100,14 @@ def test_scrapy_crawl_uses_the_same_default_store(tmp_path: Path, demo_server: d
     assert len((tmp_path / "out.jsonl").read_text("utf-8").splitlines()) == 32
     assert (tmp_path / ".wirefeed" / "portal-demo-zeeland.sqlite").is_file()
     assert not (tmp_path / ".wirefeed" / "portal.sqlite").exists()
+
+
+def test_a_retired_field_still_loads_and_check_names_it(tmp_path: Path) -> None:
+    """``default_agency`` did nothing but show in listings (records take agencies only from printed
+    credits): it is gone from the model, and a profile that still sets it loads and is told so."""
+    old = tmp_path / "old.json"
+    old.write_text(json.dumps({"name": "old", "domains": ["old.example"], "default_agency": "ANP"}), "utf-8")
+    proc = wirefeed("profiles", "--check", str(old))
+    assert proc.returncode == 0, proc.stderr
+    assert "default_agency: no longer used (records take agencies only from credits printed" in proc.stdout
+    assert "default_agency" not in wirefeed("profiles", "--check", str(ZEELANDNET)).stdout

@@ -42,7 +42,7 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     from wirefeed.emitted import confirm_written, missing_lines, missing_notice, reconciled_lines
-    from wirefeed.monitors import check_parse, format_failure
+    from wirefeed.monitors import TALLIED, check_parse, format_failure
     from wirefeed.offline import quarantine_entry, read_sidecar, source_name_for
     from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
@@ -94,7 +94,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                         confirm_written(store, writer, record, writer.write(record))
                     rejected.extend(result.rejected)
                     for record in result.valid:
-                        tally.add(record.model_dump(mode="json"))
+                        tally.add(record.model_dump(mode="json", include=TALLIED))
                     progress.add(pages=1)
                 progress.add(files=1)
                 continue
@@ -129,7 +129,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
                             confirm_written(store, writer, record, writer.write(record))
                         rejected.extend(result.rejected)
                         for record in result.valid:
-                            tally.add(record.model_dump(mode="json"))
+                            tally.add(record.model_dump(mode="json", include=TALLIED))
             except OutputError:
                 raise
             except Exception as exc:  # every other failure of one page is an outcome (records before it stay)
@@ -254,7 +254,7 @@ def cmd_profiles(args: argparse.Namespace) -> int:
     for p in profiles.values():
         print(
             f"{p.name:12} {', '.join(p.domains):28} tz={p.timezone} lang={p.language or '-'} "
-            f"semantics={p.semantics} agency={p.default_agency or '-'}  ({p.source})"
+            f"semantics={p.semantics}  ({p.source})"
         )
     return EXIT_OK
 

@@ -33,6 +33,7 @@ from wirefeed.history import Run, RunHistory
 from wirefeed.tally import COVERAGE_FIELDS, Tally
 
 __all__ = [
+    "TALLIED",
     "Failure",
     "MonitorConfig",
     "check_parse",
@@ -248,6 +249,10 @@ def post_alert(url: str, payload: dict[str, Any], timeout: float = 10.0) -> str 
     except (urllib.error.URLError, OSError) as exc:
         return str(getattr(exc, "reason", exc))
     return None if 200 <= status < 300 else f"HTTP {status}"
+
+
+# The record fields a wirefeed.tally.Tally reads: all a parse dumps of each record for its monitors.
+TALLIED = {"id", "source", "title", "published", "dateline", "language", "agencies", "location"}
 
 
 def parse_figures(stats: dict[str, Any]) -> dict[str, Any]:

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from wirefeed.identity import canonical_url
-from wirefeed.profiles import Profile, load_profile
+from wirefeed.profiles import RETIRED, Profile, load_profile
 
 __all__ = ["check_profile"]
 
@@ -69,10 +69,21 @@ def check_profile(path: str, page: str | None = None, out: TextIO | None = None)
         kind = prof.page_kind(url) if prof.owns(url) else "not in domains"
         print(f"    {url}  -> {kind or 'unknown (matches no pattern: not followed)'}", file=out)
     print(f"  timezone {prof.timezone}, language {prof.language or 'detected'}, semantics {prof.semantics}, "
-          f"stamp_position {prof.stamp_position}, default_agency {prof.default_agency or '-'}", file=out)  # fmt: skip
+          f"stamp_position {prof.stamp_position}", file=out)  # fmt: skip
+    for key in _retired(path):
+        print(f"  {key}: no longer used ({RETIRED[key]})", file=out)
     if page is None:
         return 0
     return _check_page(prof, page, out)
+
+
+def _retired(path: str) -> list[str]:
+    """The retired fields (:data:`wirefeed.profiles.RETIRED`) a profile file still sets."""
+    try:
+        data = json.loads(Path(path).read_text("utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [k for k in RETIRED if isinstance(data, dict) and k in data]
 
 
 def _check_page(prof: Profile, page: str, out: TextIO) -> int:

@@ -26,7 +26,7 @@ from wirefeed.stamps import SEMANTICS
 _MAXREPEAT = _parser.MAXREPEAT
 _DEFAULT_PORTS = {"http": 80, "https": 443}  # the only schemes a crawl fetches
 
-__all__ = ["Profile", "builtin_profiles", "get_profile", "load_profile", "profile_from_data"]
+__all__ = ["RETIRED", "Profile", "builtin_profiles", "get_profile", "load_profile", "profile_from_data"]
 
 _STR_LISTS = (
     "domains",
@@ -57,7 +57,6 @@ class Profile:
     language: str | None = None
     country: str | None = None  # ISO 3166-1 of the portal: biases ambiguous dateline places
     semantics: str = "floor"
-    default_agency: str | None = None
     stamp_position: str = "auto"  # after | before | auto
     display_name: str | None = None
     source: str = "<builtin>"
@@ -160,16 +159,23 @@ def _check_pattern(source: str, key: str, pattern: str) -> None:
         raise ProfileError(source, key, f"unsafe regular expression {pattern!r}: {why}")
 
 
+# Fields profiles no longer use: still accepted (older profiles keep loading), ignored, and named by
+# `wirefeed profiles --check` with the reason.
+RETIRED = {
+    "default_agency": "records take agencies only from credits printed with the story; remove it",
+}
+
+
 def _check(source: str, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProfileError(source, "<root>", "a profile is a JSON object")
     known = {f for f in Profile.__dataclass_fields__ if not f.startswith("_")} - {"source"}
     for key in data:
-        if key not in known and not key.startswith("_"):
+        if key not in known and key not in RETIRED and not key.startswith("_"):
             raise ProfileError(source, key, f"unknown field; known fields: {', '.join(sorted(known))}")
     if not isinstance(data.get("name"), str) or not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,40}", data["name"]):
         raise ProfileError(source, "name", "required: lower-case letters, digits, '-' or '_'")
-    out: dict[str, Any] = {k: v for k, v in data.items() if not k.startswith("_")}
+    out: dict[str, Any] = {k: v for k, v in data.items() if not k.startswith("_") and k not in RETIRED}
     for key in _STR_LISTS:
         value = data.get(key, [])
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
