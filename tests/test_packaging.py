@@ -64,3 +64,25 @@ def test_core_does_not_import_scrapy() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+def test_demo_runs_without_the_distributed_extra(tmp_path: Path) -> None:
+    # The README's first command installs no extras: nothing the demo loads may need scrapy-redis,
+    # redis or psycopg. Blocking them in sys.modules is what a plain install looks like to Python.
+    script = (
+        "import sys\n"
+        "for m in ('scrapy_redis', 'redis', 'psycopg'):\n"
+        "    sys.modules[m] = None\n"
+        "from wirefeed.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    out = tmp_path / "demo.jsonl"
+    done = subprocess.run(
+        [sys.executable, "-c", script, "demo", "-o", str(out), "--state", str(tmp_path / "s.sqlite")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert len(out.read_text().splitlines()) == 34

@@ -4,7 +4,9 @@ Our own settings are prefixed ``WIREFEED_``; each pipeline reads its own in ``fr
 """
 
 BOT_NAME = "wirefeed"
-SPIDER_MODULES = ["wirefeed.spiders"]
+# The spider modules by name, not the package: the loader imports every module it walks, and
+# wirefeed.spiders.shared needs the optional [distributed] extra (scrapy-redis).
+SPIDER_MODULES = ["wirefeed.spiders.portal", "wirefeed.spiders.feed"]
 NEWSPIDER_MODULE = "wirefeed.spiders"
 
 # Politeness: obey robots.txt, identify ourselves, adapt the pace to the server.
