@@ -93,6 +93,8 @@ RUNNER = textwrap.dedent("""
         n = spider.crawler.stats.get_value("response_received_count", 0)
         if sample and n and n % sample == 0:
             rss.append(rss_mb())
+            print(f"sample: {n} pages, RSS {rss[-1]:.0f} MB, {cpu_s() - cpu['start']:.0f} s CPU",
+                  file=sys.stderr, flush=True)
     if mode in ("h1p", "visible"):
         sys.path.insert(0, tmp)
         from trivial_spider import Trivial as cls
@@ -131,15 +133,23 @@ BARS = {("tiny", "h1p"): 0.8, ("real", "h1p"): 0.6, ("real", "visible"): 0.95}
 
 def crawl(mode: str, base: str, tmp: Path, sample: int = 0) -> dict:
     out = tmp / f"{mode}.jsonl"
-    proc = subprocess.run(
+    proc = subprocess.Popen(
         [sys.executable, str(tmp / "runner.py"), mode, base, str(out), str(tmp), str(sample)],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
-        timeout=4 * 3600,
     )
-    if proc.returncode != 0:
-        raise SystemExit(proc.stderr[-3000:])
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    assert proc.stderr is not None and proc.stdout is not None
+    errors = []
+    for line in proc.stderr:  # RSS samples as they are taken: a long crawl shows its curve while it runs
+        if line.startswith("sample: "):
+            print(line.rstrip(), flush=True)
+        else:
+            errors.append(line)
+    stdout = proc.stdout.read()
+    if proc.wait() != 0:
+        raise SystemExit("".join(errors)[-3000:])
+    return json.loads(stdout.strip().splitlines()[-1])
 
 
 _SERVERS: list[subprocess.Popen] = []

@@ -70,7 +70,7 @@ class PortalSpider(scrapy.Spider):
         # (a per-process set, like the hash seed; a 64-bit collision is negligible at 10^7 URLs).
         self.requested: set[int] = set()
         self.frontier: Frontier
-        self.articles_parsed: set[str] = set()  # canonical URLs of articles read in this run
+        self.articles_parsed: set[int] = set()  # hash() of the canonical URLs of articles read in this run
         self.rechecked: set[str] = set()  # articles read again for late evidence
         self.store: Any = None
 
@@ -200,7 +200,7 @@ class PortalSpider(scrapy.Spider):
                 for item in self._not_fetched(article, profile, "no-article-story"):
                     self.frontier.item_out(key, item)
                     yield item
-            self.articles_parsed.add(article)
+            self.articles_parsed.add(hash(article))
             after = self._settler(article)
         self.frontier.page_parsed(key, after)
 
@@ -295,7 +295,7 @@ class PortalSpider(scrapy.Spider):
             if (req := self._request(url, prof, kind="article", article=link)) is not None:
                 yield req
             return
-        if link not in self.articles_parsed:  # requested, not yet read: the evidence will be there
+        if hash(link) not in self.articles_parsed:  # requested, not yet read: the evidence will be there
             self.frontier.ledger.teaser_waits(link, waiting)
             return
         interval = _interval(teaser) if link not in self.rechecked else None
