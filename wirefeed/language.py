@@ -204,12 +204,21 @@ def detect_language(
     return _detect(text, _candidates(candidates), fb, backend)
 
 
+def _has_letters(text: str, n: int) -> bool:
+    """At least ``n`` letters in ``text`` (stops at the n-th: a story's first words usually hold them)."""
+    for c in text:
+        if c.isalpha():
+            n -= 1
+            if n <= 0:
+                return True
+    return n <= 0
+
+
 @lru_cache(maxsize=2048)
 def _detect(
     text: str, candidates: tuple[str, ...] | None, fb: tuple[str, str] | None, backend: str
 ) -> LanguageResult:
-    letters = sum(c.isalpha() for c in text)
-    if letters < MIN_LETTERS:
+    if not _has_letters(text, MIN_LETTERS):
         if fb:
             return LanguageResult(fb[0], 0.0, fb[1])
         return LanguageResult("und", 0.0, "none")

@@ -33,6 +33,7 @@ DUPEFILTER_CLASS = "scrapy.dupefilters.BaseDupeFilter"
 # The frontier lives in the state store's ledger (written in order, crash-safe), not in JOBDIR queue
 # files that a SIGKILL leaves unreadable; spider.state is not used, so its pickle is not kept either.
 SCHEDULER = "wirefeed.spiders.scheduler.LedgerScheduler"
+STATS_CLASS = "wirefeed.spiders.stats.WirefeedStats"  # Scrapy's, minus a per-call deprecation shim (~18 µs)
 # No remote-control surface unless the user turns it on (-s REMOTE_CONTROL_ENABLED=True): Scrapy 2.19's
 # RemoteControl runs Python sent over HTTP and is on by default; the telnet console is the older kind.
 TELNETCONSOLE_ENABLED = False
