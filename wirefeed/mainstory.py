@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any, cast
@@ -242,14 +243,23 @@ def _similar(a: str, b: str) -> float:
     return len(wa & wb) / min(len(wa), len(wb))
 
 
-def _pick_h1(doc: Any, body_el: Any, meta: Metadata, judge: _Judge) -> Any:
+# Headline candidates by tag, with what each costs against an <h1>: an <h2> printed just above the
+# text block is the visible headline where the page's <h1> is an SEO copy in a breadcrumb or menu.
+_HEADLINE_COST = {"h1": 0.0, "h2": 1.5}
+_MAX_H2_BEFORE = 3  # <h2>s looked at above the text block, nearest first
+
+
+def _pick_h1(doc: Any, body_el: Any, meta: Metadata, judge: _Judge, texts: set[Any] | None = None) -> Any:
     headlines = [t for t, _ in meta.headlines()]
     best, best_score = None, -99.0
-    for rank, h in enumerate(doc.iter("h1")):
+    candidates = [(rank, h) for rank, h in enumerate(doc.iter("h1"))]
+    if body_el is not None:
+        candidates += [(rank, h) for rank, h in enumerate(_headings_before(body_el, texts or set()))]
+    for rank, h in candidates:
         text = _text(h)
         if is_junk_title(text, meta):
             continue
-        score = -0.1 * rank
+        score = -0.1 * rank - _HEADLINE_COST.get(h.tag, 3.0)
         if any(a.tag == "a" for a in h.iterancestors()) or judge.excluded(h):
             score -= 3
         if any(a.tag in ("article", "main") for a in h.iterancestors()):
@@ -264,6 +274,32 @@ def _pick_h1(doc: Any, body_el: Any, meta: Metadata, judge: _Judge) -> Any:
         if score > best_score:
             best, best_score = h, score
     return best
+
+
+def _headings_before(body_el: Any, texts: set[Any]) -> list[Any]:
+    """The ``<h2>``s printed above the article's text, nearest first: inside the text block before its
+    first paragraph (``texts``), then in its preceding siblings and theirs, three levels up."""
+    inside: list[Any] = []
+    for el in body_el.iter():
+        if el in texts:
+            break
+        if el.tag == "h2":
+            inside.append(el)
+    out = inside[::-1][:_MAX_H2_BEFORE]
+    el = body_el
+    for _ in range(4):
+        if len(out) >= _MAX_H2_BEFORE:
+            break
+        for sib in el.itersiblings(preceding=True):
+            if not isinstance(sib.tag, str):
+                continue
+            out += reversed([sib] if sib.tag == "h2" else list(sib.iter("h2")))
+            if len(out) >= _MAX_H2_BEFORE:
+                break
+        el = el.getparent()
+        if el is None or el.tag in ("body", "html"):
+            break
+    return out[:_MAX_H2_BEFORE]
 
 
 def _near(el: Any, h1_ancestors: set[Any]) -> bool:
@@ -520,7 +556,7 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
                 body_el = parent
             else:
                 break
-    h1 = _pick_h1(doc, body_el, meta, judge)
+    h1 = _pick_h1(doc, body_el, meta, judge, {p for p, _ in paragraphs})
     if h1 is None and body_el is not None:
         h1 = _heading_before(body_el, meta)
     texts: list[str] = []
@@ -581,8 +617,8 @@ _SUFFIX_SEPS = (" | ", " - ", " – ", " — ", " :: ", " · ", " • ", " « ",
 
 
 def strip_site(title: str, meta: Metadata, host: str) -> str:
-    """``Headline | Site`` → ``Headline`` when the tail names the site (or the page's host); a date
-    printed after it goes too (``Headline | Site | 28.04.2023``)."""
+    """``Headline | Site`` → ``Headline`` when the tail names the site (or the page's host); a date or
+    an author printed after it goes too (``Headline | Site | 28.04.2023``, ``… | Site | by Name``)."""
     names = [n.casefold() for n in meta.site_names]
     label = host.casefold().removeprefix("www.").split(".")[0]
     for _ in range(3):
@@ -590,10 +626,12 @@ def strip_site(title: str, meta: Metadata, host: str) -> str:
         pos, sep = cut
         if pos <= 0:
             break
-        tail = title[pos + len(sep) :].strip().casefold()
+        printed = title[pos + len(sep) :].strip()
+        tail = printed.casefold()
         squashed = re.sub(r"[^a-z0-9]", "", tail)
         if tail and (
             (len(tail) <= 20 and printed_date(tail))
+            or (len(printed.split()) <= 5 and is_byline(printed))
             or any(n and (n in tail or tail in n) for n in names)
             or (label and len(label) > 2 and (label in squashed or squashed in label))
         ):
@@ -603,11 +641,33 @@ def strip_site(title: str, meta: Metadata, host: str) -> str:
     return title
 
 
-def reconcile_title(main: MainStory | None, meta: Metadata, host: str) -> str | None:
-    """The article's title: the strongest metadata headline, checked against the visible ``<h1>``.
+# Headlines compared the way a reader would: typographic quotes and dashes as ASCII, soft hyphens
+# and spacing ignored, and a kicker separator (`:`, ` – `, ` - `, ` | `) the same whichever is printed.
+_FOLD = str.maketrans("‘’‚‛“”„«»–—‑", '\'\'\'\'"""""---', "\u00ad\u200b")
+_KICKER_SEP_RE = re.compile(r" ?: | [-|] ")  # on whitespace-collapsed text: one space each side
+_EDGE = " .,;:!?-|'\"…"
 
-    A site suffix is not part of a title; when metadata and the ``<h1>`` print the same title behind
-    different kickers, the shared title wins; a visible headline stands in for missing or junk metadata.
+
+def title_key(text: str) -> str:
+    """``text`` folded for comparing two printings of one headline."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).translate(_FOLD).casefold().split())
+    return _KICKER_SEP_RE.sub(" : ", folded).strip(_EDGE)
+
+
+def _title_part(parts: list[str]) -> str | None:
+    """The title of a headline printed as kicker and title: its last span, if it reads like one."""
+    last = parts[-1].strip(" :-–—|") if parts else ""
+    return last if len(last.split()) >= 3 else None
+
+
+def reconcile_title(main: MainStory | None, meta: Metadata, host: str) -> str | None:
+    """The article's title: the strongest metadata headline, checked against the visible one.
+
+    A site suffix is not part of a title. The visible headline decides between metadata headlines
+    that differ: the one that prints it (or its title without the kicker) wins over a stronger source
+    that prints something else (an SEO or social variant). When metadata and the visible headline
+    print the same title behind different kickers, the shared title wins; a visible headline stands
+    in for missing or junk metadata.
     """
     visible = main.headline if main is not None and not is_junk_title(main.headline, meta) else None
     candidates = [(strip_site(t, meta, host), s) for t, s in meta.headlines()]
@@ -621,7 +681,20 @@ def reconcile_title(main: MainStory | None, meta: Metadata, host: str) -> str | 
     best, source = candidates[0]
     if source == "title" and visible:
         return visible  # only <title> in metadata: the page's own headline is better evidence
-    if visible and main is not None and best.casefold() != visible.casefold() and main.headline_parts:
+    if not visible or main is None:
+        return best
+    part = _title_part(main.headline_parts)
+    if part is not None:  # metadata that prints the title alone says the kicker is not part of it
+        key = title_key(part)
+        confirmed = next((t for t, _ in candidates if title_key(t) == key), None)
+        if confirmed is not None:
+            return confirmed
+    key = title_key(visible)
+    if title_key(best) != key:
+        confirmed = next((t for t, _ in candidates if title_key(t) == key), None)
+        if confirmed is not None:
+            return confirmed
+    if best.casefold() != visible.casefold() and main.headline_parts:
         # `Kicker: Title` in metadata, `Other kicker - Title` on the page: the shared title. The same
         # kicker in both: the metadata headline as it is.
         parts = main.headline_parts
