@@ -1,9 +1,12 @@
 """A local server that misbehaves on purpose, for the fault suite (run as a separate process).
 
-    python tests/faultserver.py      # prints {"base": "http://127.0.0.1:PORT", "other": "http://..."} and serves
+    python tests/faultserver.py [--log FILE]   # prints {"base": ..., "other": ..., "wire": ...} and serves
 
 ``/`` is a listing that links every fault below plus two good articles; ``/robots.txt`` disallows
-``/private``. A second server (``other``) stands for a foreign domain that redirects point to.
+``/private``. A second server (``other``) stands for a foreign domain that redirects point to. A third
+(``wire``) is a small, well-behaved portal for the kill campaign (:func:`wire_page`): cheap to crawl
+again and again, and with what makes exactly-once hard: teasers folded into their articles, a copy of
+a story under a second URL, stories that exist only as a teaser.
 """
 
 from __future__ import annotations
@@ -50,6 +53,67 @@ def article(title: str, place: str, lead: str, charset: str | None = "utf-8") ->
     return html.encode("utf-8") if charset != "cp1252" else html.encode("cp1252")
 
 
+TOWNS = ["UTRECHT", "GOES", "MIDDELBURG", "VLISSINGEN", "ZIERIKZEE", "TERNEUZEN", "HULST", "DOMBURG"]
+WIRE_ARTICLES = 18  # /artikel/s1 .. s18, on two listing pages
+WIRE_COPIES = {"s1-kopie": 1, "s2-kopie": 2}  # the same story under another URL: a duplicate
+WIRE_TEASER_ONLY = 2  # teasers that link nowhere: emitted as teasers
+WIRE_STORIES = WIRE_ARTICLES + WIRE_TEASER_ONLY  # what one uninterrupted crawl emits
+
+
+SUBJECTS = [
+    "een nieuwe brug", "de sluiting van het zwembad", "extra geld voor de bibliotheek", "een proef met deelauto's",
+    "de verkoop van het oude stadhuis", "een tekort aan leraren", "het herstel van de dijk",
+    "een festival op het strand", "de bouw van een windpark", "een nieuwe veerboot", "het behoud van de molen",
+    "een verbod op vuurwerk", "de komst van een datacentrum", "het onderhoud van de haven",
+    "een nieuwe huisartsenpost", "de aanleg van glasvezel", "een monument voor vissers", "het sluiten van de markt",
+]  # fmt: skip
+
+
+def _wire_story(i: int) -> tuple[str, str, str]:
+    town = TOWNS[i % len(TOWNS)]
+    subject = SUBJECTS[i % len(SUBJECTS)]
+    title = f"{town.title()} besluit over {subject} ({i})"
+    lead = (
+        f"{town} (ANP) - Het college van {town.title()} heeft besluit {i} genomen over {subject}, na "
+        f"{i + 2} maanden overleg met {i * 7 + 3} inwoners."
+    )
+    return town, title, lead
+
+
+def _wire_teaser(href: str | None, i: int, hours: int) -> str:
+    _, title, lead = _wire_story(i)
+    head = f'<a href="{href}"><h4>{title}</h4></a>' if href else f"<h4>{title}</h4>"
+    return f'<div class="tsr">{head}<div class="tsr-l">{lead}</div><div class="tsr-t">{hours} uur geleden</div></div>'
+
+
+def wire_page(path: str) -> bytes | None:
+    """The kill campaign's portal: ``/`` (teasers 1-9, two teaser-only stories, the copy of 1),
+    ``/?page=2`` (teasers 10-18, the copy of 2), ``/artikel/<slug>``."""
+    if path in ("/", "/?page=2"):
+        first = path == "/"
+        numbers = range(1, 10) if first else range(10, WIRE_ARTICLES + 1)
+        items = [_wire_teaser(f"/artikel/s{i}", i, i) for i in numbers]
+        items.append(
+            _wire_teaser("/artikel/s1-kopie" if first else "/artikel/s2-kopie", 1 if first else 2, 1)
+        )
+        if first:
+            items += [_wire_teaser(None, 100 + k, 2 + k) for k in range(WIRE_TEASER_ONLY)]
+        pager = '<div class="pgr"><a href="/">1</a> <a href="/?page=2">2</a></div>'
+        body = f'<div class="lst"><h2>Laatste nieuws</h2>{"".join(items)}{pager}</div>'
+    elif path.startswith("/artikel/s"):
+        slug = path.removeprefix("/artikel/")
+        number = WIRE_COPIES.get(slug) or (int(slug[1:]) if slug[1:].isdigit() else 0)
+        if not 1 <= number <= WIRE_ARTICLES:
+            return None
+        _, title, lead = _wire_story(number)
+        body = (f'<div class="art"><h1>{title}</h1><p>{lead}</p><p>Het college verwacht dat de eerste '
+                f"bewoners over twee jaar kunnen verhuizen, zegt wethouder De Vries.</p></div>")  # fmt: skip
+    else:
+        return None
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Wire</title></head><body>'
+            f"{body}<footer><p>Wire demo</p></footer></body></html>").encode()  # fmt: skip
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Any
@@ -75,6 +139,16 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.lstrip("/")
+        if self.server.role == "wire":
+            page = wire_page(self.path) if path != "robots.txt" else b""
+            self.send(
+                200 if page is not None else 404, b"<html><body>weg</body></html>" if page is None else page
+            )
+            self.wfile.flush()
+            if self.server.log is not None:  # after the response went out: the event a kill point waits for
+                with self.server.lock:
+                    self.server.log.write(f"{self.headers.get('User-Agent')}\t{self.path}\n")
+            return
         base = self.server.base
         if self.server.role == "other":
             self.send(200, article("Vreemde site", "LONDEN", "Dit hoort niet in de uitvoer te staan."))
@@ -214,21 +288,32 @@ class Handler(BaseHTTPRequestHandler):
             self.send(404, b"<html><body>niet gevonden</body></html>")
 
 
+class Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if not isinstance(sys.exc_info()[1], ConnectionError):  # a client killed mid-request: expected here
+            super().handle_error(request, client_address)
+
+
 def serve(role: str) -> ThreadingHTTPServer:
-    srv = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    srv = Server(("127.0.0.1", 0), Handler)
     srv.daemon_threads = True
     srv.role = role  # type: ignore[attr-defined]
+    srv.log = None  # type: ignore[attr-defined]
+    srv.lock = threading.Lock()  # type: ignore[attr-defined]
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 
 
 def main() -> None:
-    main_srv, other = serve("main"), serve("other")
+    main_srv, other, wire = serve("main"), serve("other"), serve("wire")
     base = f"http://127.0.0.1:{main_srv.server_address[1]}"
     main_srv.base = base  # type: ignore[attr-defined]
     main_srv.other = f"http://localhost:{other.server_address[1]}"  # type: ignore[attr-defined]
     main_srv.bomb = gzip.compress(b"\0" * (64 * 1024 * 1024), compresslevel=9)  # type: ignore[attr-defined]
-    print(json.dumps({"base": base, "other": main_srv.other}), flush=True)
+    if "--log" in sys.argv:  # every request the wire portal answered: "User-Agent<TAB>path", unbuffered
+        wire.log = open(sys.argv[sys.argv.index("--log") + 1], "a", buffering=1)  # type: ignore[attr-defined]  # noqa: SIM115
+    wire_base = f"http://127.0.0.1:{wire.server_address[1]}"
+    print(json.dumps({"base": base, "other": main_srv.other, "wire": wire_base}), flush=True)
     sys.stdin.read()
 
 

@@ -270,37 +270,6 @@ def test_parse_to_a_full_disk_fails_and_leaves_records_pending(tmp_path: Path) -
     assert len(_ids(out)) == 12  # nothing was confirmed that did not reach a file
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="signals")
-def test_parse_killed_at_many_points_then_rerun_holds_every_story_once(tmp_path: Path) -> None:
-    import signal
-
-    from .test_kill_resume import kill_when
-
-    pages = _pages(tmp_path / "pages", 200)
-    out = tmp_path / "o.jsonl"
-    cmd = [
-        sys.executable,
-        "-m",
-        "wirefeed",
-        "parse",
-        *pages,
-        "-o",
-        str(out),
-        "--state",
-        str(tmp_path / "s.sqlite"),
-    ]
-    stops = [(signal.SIGKILL, 0), (signal.SIGKILL, 1), (signal.SIGTERM, 40), (signal.SIGKILL, 90),
-             (signal.SIGINT, 150), (signal.SIGKILL, 230), (signal.SIGKILL, 330), (signal.SIGTERM, 420),
-             (signal.SIGKILL, 510), (signal.SIGINT, 597)]  # fmt: skip
-    for sig, lines in stops:
-        kill_when(cmd, out, lines, sig, twice=sig == signal.SIGINT)
-    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert final.returncode == 0, final.stderr
-    ids = _ids(out)
-    assert len(ids) == len(set(ids)), "a story was written twice"
-    assert len(ids) == 600, "a story was lost"
-
-
 def test_usage_errors_exit_2_with_one_line_before_anything_starts(tmp_path: Path) -> None:
     cases = [
         (["crawl", "nosuchspider"], "no spider 'nosuchspider'"),

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,14 +16,15 @@ from scrapy.utils.test import get_crawler
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
 
-from .conftest import project_settings, served
+from .conftest import project_settings
 from .faultserver import FAULTS
+from .test_kill_resume import fault_servers  # noqa: F401 - the session's fault server, a fixture
 
 
-@pytest.fixture(scope="module")
-def faults() -> Iterator[dict[str, str]]:
-    with served(str(Path(__file__).with_name("faultserver.py"))) as bases:
-        yield bases
+@pytest.fixture
+def faults(request: pytest.FixtureRequest) -> dict[str, str]:
+    servers: dict[str, str] = request.getfixturevalue("fault_servers")  # one per session
+    return servers
 
 
 def _profile(tmp_path: Path, base: str) -> Path:
@@ -232,24 +232,6 @@ def test_output_that_is_a_directory_is_refused_at_once(tmp_path: Path, demo_serv
     assert proc.returncode == 1
     assert "is a directory" in proc.stderr and "Traceback" not in proc.stderr
     assert not (tmp_path / "state.sqlite").exists()  # refused before anything started
-
-
-@pytest.mark.parametrize("jobdir", [False, True], ids=["plain", "jobdir"])
-def test_crawl_stopped_by_sigterm_and_double_sigint_then_rerun(
-    tmp_path: Path, demo_server: dict[str, str], jobdir: bool
-) -> None:
-    import signal
-
-    from .test_kill_resume import assert_exactly_once, crawl_command, kill_when
-
-    cmd = crawl_command(tmp_path, demo_server, jobdir)
-    out = tmp_path / "out.jsonl"
-    stops = [(signal.SIGTERM, 2), (signal.SIGINT, 8), (signal.SIGTERM, 16), (signal.SIGINT, 26)]
-    for sig, lines in stops:
-        kill_when(cmd, out, lines, sig, twice=sig == signal.SIGINT)
-    final = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
-    assert final.returncode == 0, final.stderr
-    assert_exactly_once(out)
 
 
 def _gone_site() -> tuple[object, dict[str, object]]:
