@@ -35,7 +35,7 @@ def _warm() -> None:
     import wirefeed.offline
     import wirefeed.pipelines.export
     import wirefeed.pipelines.stages
-    import wirefeed.spiders.runner
+    import wirefeed.runner
     import wirefeed.store  # noqa: F401
 
     for package in ("wirefeed.spiders", "wirefeed.pipelines"):  # what the CLI's spider check imports
