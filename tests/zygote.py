@@ -72,6 +72,7 @@ def _child(argv: list[str], cwd: str, stderr: str) -> None:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         except KeyboardInterrupt:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut the report short
             traceback.print_exc()
             atexit._run_exitfuncs()
             sys.stderr.flush()
