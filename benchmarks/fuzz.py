@@ -1,7 +1,8 @@
 """Push random and mutated inputs through parse_dateline, resolve_time and extract_stories; print counts.
 
     python benchmarks/fuzz.py [--n 1000000] [--seed 1]
-    python benchmarks/fuzz.py --pages [--n 1000000] [--seed 1]   # whole pages through process_page
+    python benchmarks/fuzz.py --pages [--n 1000000] [--seed 1] [--jobs 2]   # whole pages, process_page
+    python benchmarks/fuzz.py --pages --seed 1 --replay K [--out page.bin]   # input K again, alone
 
 Inputs are mutations of real-looking seeds (datelines, stamps, page snippets: characters inserted,
 deleted, replaced, duplicated, spliced) and purely random strings. Anything raised other than the
@@ -98,7 +99,10 @@ def main() -> None:
 
 
 def _page_seeds() -> list[tuple[str, bytes]]:
+    """The fixture pages and demo portal pages, plus a text rendering of each HTML one."""
     from pathlib import Path
+
+    import lxml.html
 
     folder = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "pages"
     seeds = [
@@ -107,52 +111,86 @@ def _page_seeds() -> list[tuple[str, bytes]]:
     from core import demo_pages  # benchmarks/core.py, beside this script
 
     seeds += [(url, body if isinstance(body, bytes) else body.encode()) for url, body in demo_pages()]
-    return seeds
+    texts = []
+    for url, body in seeds:
+        if b"<" not in body[:200]:
+            continue
+        try:
+            doc = lxml.html.fromstring(body)
+        except Exception:
+            continue
+        lines = [el.text_content().strip() for el in doc.iter("h1", "h2", "p", "time", "li", "span")]
+        texts.append((url + "?text", "\n\n".join(line for line in lines if line).encode()))
+    return seeds + texts
 
 
 _MARKS = ["\u200f", "\u200b", "\u202e", "\ufeff", "\u00ad", "\u2066"]
 _CHARSETS = ["utf-8", "utf-16", "undefined", "x-nonsense", "iso-8859-1", "windows-1252", "utf-32", "ascii"]
 _CTYPES = [None, "text/html", "text/plain", "text/csv", "application/xml", "application/octet-stream"]
+_TAGS = ["div", "span", "b", "p", "li", "table", "article", "h1"]
+
+
+def _small(rng: random.Random, seeds: list[tuple[str, bytes]], text: str) -> str:
+    """One small edit: what most hostile or broken pages differ from a good one by."""
+    op = rng.randrange(9)
+    i = rng.randrange(len(text) + 1)
+    if op == 0:  # characters inserted, deleted, replaced
+        return text[:i] + "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 8))) + text[i:]
+    if op == 1:
+        return text[:i] + text[i + rng.randint(1, 200) :]
+    if op == 2:
+        return text[:i] + rng.choice(ALPHABET) + text[i + 1 :]
+    if op == 3:  # a chunk of another page spliced in
+        other = rng.choice(seeds)[1].decode("utf-8", "replace")
+        j = rng.randrange(len(other) + 1)
+        return text[:i] + other[j : j + rng.randint(1, 400)] + text[i:]
+    if op == 4:  # a chunk repeated a few times
+        return text[:i] + text[i : i + rng.randint(1, 120)] * rng.randint(2, 20) + text[i:]
+    if op == 5:  # shallow nesting
+        tag, depth = rng.choice(_TAGS), rng.randint(1, 300)
+        return text[:i] + f"<{tag}>" * depth + text[i : i + 300] + f"</{tag}>" * depth + text[i + 300 :]
+    if op == 6:  # invisible marks
+        for _ in range(rng.randint(1, 30)):
+            k = rng.randrange(len(text) + 1)
+            text = text[:k] + rng.choice(_MARKS) + text[k:]
+        return text
+    if op == 7:  # a charset declaration, true or not
+        return f'<meta charset="{rng.choice(_CHARSETS)}">' + text
+    return text[:i]  # truncation
+
+
+def _heavy(rng: random.Random, text: str) -> str:
+    """One big hostile edit: the pages written to hurt a crawler."""
+    op = rng.randrange(6)
+    i = rng.randrange(len(text) + 1)
+    if op == 0:  # a chunk repeated thousands of times: listings of thousands of teasers
+        return text[:i] + text[i : i + rng.randint(1, 120)] * rng.randint(200, 3000) + text[i:]
+    if op == 1:  # deep nesting
+        tag, depth = rng.choice(_TAGS), rng.choice([5000, 50_000, 100_000])
+        return text[:i] + f"<{tag}>" * depth + text[i : i + 300] + f"</{tag}>" * depth + text[i + 300 :]
+    if op == 2:  # comment runs, as in the sniffing bomb
+        return "<!---->" * rng.randint(1, 2000) + rng.choice(["", "x", "<html>"]) + text
+    if op == 3:  # a huge attribute
+        return text[:i] + '<a href="/' + "x" * rng.randint(1000, 200_000) + '">' + text[i:]
+    if op == 4:  # many tiny lines
+        return text[:i] + rng.choice(["<br>", "\n", "<p>x</p>"]) * rng.randint(100, 20_000) + text[i:]
+    return text[:i] + "".join(rng.choice(_MARKS) for _ in range(rng.randint(1000, 50_000))) + text[i:]
+
+
+HEAVY_SHARE = 0.01  # one input in a hundred gets a big hostile edit; the rest are small mutations
 
 
 def mutate_page(rng: random.Random, seeds: list[tuple[str, bytes]], body: bytes) -> tuple[bytes, str | None]:
     """One hostile variant of a page, and the Content-Type it is served with."""
     text = body.decode("utf-8", "replace")
     for _ in range(rng.randint(1, 4)):
-        op = rng.randrange(11)
-        i = rng.randrange(len(text) + 1)
-        if op == 0:  # characters inserted, deleted, replaced
-            text = text[:i] + "".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 8))) + text[i:]
-        elif op == 1:
-            text = text[:i] + text[i + rng.randint(1, 200) :]
-        elif op == 2:  # a chunk of another page spliced in
-            other = rng.choice(seeds)[1].decode("utf-8", "replace")
-            j = rng.randrange(len(other) + 1)
-            text = text[:i] + other[j : j + rng.randint(1, 400)] + text[i:]
-        elif op == 3:  # a chunk repeated: listings of thousands of teasers
-            text = text[:i] + text[i : i + rng.randint(1, 120)] * rng.randint(2, 3000) + text[i:]
-        elif op == 4:  # deep nesting
-            depth = rng.choice([10, 300, 5000, 50_000])
-            tag = rng.choice(["div", "span", "b", "p", "li", "table"])
-            text = text[:i] + f"<{tag}>" * depth + text[i : i + 300] + f"</{tag}>" * depth + text[i + 300 :]
-        elif op == 5:  # comment runs, as in the sniffing bomb
-            text = "<!---->" * rng.randint(1, 200) + rng.choice(["", "x", "<html>"]) + text
-        elif op == 6:  # invisible marks
-            for _ in range(rng.randint(1, 30)):
-                k = rng.randrange(len(text) + 1)
-                text = text[:k] + rng.choice(_MARKS) + text[k:]
-        elif op == 7:  # a charset declaration, true or not
-            text = f'<meta charset="{rng.choice(_CHARSETS)}">' + text
-        elif op == 8:  # truncation
-            text = text[:i]
-        elif op == 9:  # a huge attribute or a huge line without blocks
-            text = text[:i] + '<a href="/' + "x" * rng.randint(1000, 200_000) + '">' + text[i:]
-        else:  # many tiny lines
-            text = text[:i] + "<br>" * rng.randint(100, 20_000) + text[i:]
-    encoding = rng.choice(["utf-8", "utf-8", "utf-8", "cp1252", "utf-16", "latin-1"])
+        text = _small(rng, seeds, text)
+    if rng.random() < HEAVY_SHARE:
+        text = _heavy(rng, text)
+    encoding = rng.choice(["utf-8"] * 6 + ["cp1252", "utf-16", "latin-1"])
     data = text.encode(encoding, "replace")
     ctype = rng.choice(_CTYPES)
-    if ctype and rng.random() < 0.5:
+    if ctype and rng.random() < 0.3:
         ctype += f"; charset={rng.choice(_CHARSETS)}"
     return data, ctype
 
@@ -165,29 +203,39 @@ def _alarm(signum: int, frame: object) -> None:
     raise _Stop
 
 
-def fuzz_pages(n: int, seed: int) -> None:
+STOP_CPU_S = 10.0  # an input still running after this much CPU is stopped and counted
+SLOW_S = 1.0  # the bar: no input over this much CPU time
+_SEEDS: list[tuple[str, bytes]] = []
+
+
+def _case(seed: int, k: int) -> tuple[str, bytes, str | None]:
+    """Input ``k`` of campaign ``seed``: each input has its own generator, so any one can be replayed."""
+    rng = random.Random(f"{seed}/{k}")
+    url, body = rng.choice(_SEEDS)
+    data, ctype = mutate_page(rng, _SEEDS, body)
+    return url, data, ctype
+
+
+def _run_chunk(args: tuple[int, int, int]) -> tuple[Counter[str], list[str], float]:
+    """Inputs ``lo..hi`` of campaign ``seed`` in this worker: counts, the lines to print, the worst CPU."""
     import signal
 
     from wirefeed.errors import WirefeedError
     from wirefeed.offline import process_page
     from wirefeed.store import StateStore
 
-    rng = random.Random(seed)
-    seeds = _page_seeds()
+    seed, lo, hi = args
     counts: Counter[str] = Counter()
-    signal.signal(signal.SIGALRM, _alarm)
-    store = StateStore(":memory:")
+    lines: list[str] = []
     worst = 0.0
-    start = time.perf_counter()
-    for k in range(n):
-        if k % 5000 == 4999:  # a fresh store now and then: dedup state must not grow with the campaign
-            store.close()
-            store = StateStore(":memory:")
-        url, body = rng.choice(seeds)
-        data, ctype = mutate_page(rng, seeds, body)
+    # CPU time, not wall time: the machine is shared, and what a page costs is its CPU.
+    signal.signal(signal.SIGPROF, _alarm)
+    store = StateStore(":memory:")  # a fresh store per chunk: dedup state must not grow with the campaign
+    for k in range(lo, hi):
+        url, data, ctype = _case(seed, k)
         stats: Counter[str] = Counter()
-        t = time.perf_counter()
-        signal.setitimer(signal.ITIMER_REAL, 10.0)
+        t = time.process_time()
+        signal.setitimer(signal.ITIMER_PROF, STOP_CPU_S)
         try:
             result = process_page(
                 data, url=url, source_name="fuzz", fetched_at=ANCHOR, anchor=ANCHOR, profile=None,
@@ -195,36 +243,75 @@ def fuzz_pages(n: int, seed: int) -> None:
             )  # fmt: skip
             counts[f"pages/{min(len(result.records), 3)}+ records"] += 1
         except _Stop:
-            counts["STOPPED-10s"] += 1
-            print("STOPPED", repr(data[:200]))
+            counts["STOPPED"] += 1
+            lines.append(f"STOPPED input {k}: {len(data)} bytes {data[:120]!r}")
         except WirefeedError as exc:
             counts["documented/" + type(exc).__name__] += 1
         except Exception as exc:
             counts["BUG/" + type(exc).__name__] += 1
-            print("BUG", type(exc).__name__, exc, repr(data[:200]))
+            lines.append(f"BUG input {k}: {type(exc).__name__} {exc} {data[:200]!r}")
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        took = time.perf_counter() - t
+            signal.setitimer(signal.ITIMER_PROF, 0)
+        took = time.process_time() - t
         worst = max(worst, took)
         counts["bytes"] += len(data)
-        if took > 1.0:
+        if took > SLOW_S:
             counts["over-1s"] += 1
-            print("SLOW", f"{took:.2f} s", len(data), repr(data[:120]))
-        for key in ("wirefeed/extract/no-stories",):
+            lines.append(f"SLOW input {k}: {took:.2f} s CPU, {len(data)} bytes {data[:120]!r}")
+        for key in ("wirefeed/extract/no-stories", "wirefeed/extract/over-budget"):
             counts[key] += stats.get(key, 0)
-        if k and k % 5000 == 0:
-            bad = {
-                key: v
-                for key, v in counts.items()
-                if key.startswith(("BUG", "STOPPED", "over-1s", "documented"))
-            }
-            print(
-                f"... {k} inputs, {time.perf_counter() - start:.0f} s, slowest {worst:.2f} s, {bad}",
-                flush=True,
-            )
-    print(f"{n} pages in {time.perf_counter() - start:.0f} s; slowest input {worst:.3f} s")
+    store.close()
+    return counts, lines, worst
+
+
+def _init_worker() -> None:
+    _SEEDS[:] = _page_seeds()
+
+
+def fuzz_pages(n: int, seed: int, jobs: int = 2, first: int = 0, chunk: int = 500) -> Counter[str]:
+    """Inputs ``first..first+n`` of campaign ``seed`` over ``jobs`` processes; prints progress and counts."""
+    import multiprocessing
+
+    counts: Counter[str] = Counter()
+    worst = 0.0
+    start = time.perf_counter()
+    chunks = [(seed, lo, min(lo + chunk, first + n)) for lo in range(first, first + n, chunk)]
+    done = 0
+    with multiprocessing.get_context("fork").Pool(jobs, initializer=_init_worker) as pool:
+        for part, lines, part_worst in pool.imap_unordered(_run_chunk, chunks):
+            counts.update(part)
+            worst = max(worst, part_worst)
+            for line in lines:
+                print(line, flush=True)
+            done += sum(v for key, v in part.items() if key.startswith(("pages/", "documented/", "BUG/")))
+            done += part.get("STOPPED", 0)
+            if done % 20_000 < chunk or done == n:
+                bad = {key: v for key, v in counts.items() if key.startswith(("BUG", "STOPPED", "over-1s"))}
+                took = time.perf_counter() - start
+                print(
+                    f"... {done} inputs, {took:.0f} s, {done / took:.0f}/s, slowest {worst:.2f} s CPU, {bad}",
+                    flush=True,
+                )
+    took = time.perf_counter() - start
+    print(f"{done} pages (seed {seed}, inputs {first}..{first + n - 1}) in {took:.0f} s, {done / took:.0f}/s;")
+    print(f"slowest input {worst:.3f} s CPU; over {SLOW_S:.0f} s: {counts.get('over-1s', 0)}")
     for key, value in sorted(counts.items()):
         print(f"  {key:32} {value}")
+    return counts
+
+
+def replay(seed: int, k: int, out: str | None) -> None:
+    """Input ``k`` of campaign ``seed`` again, alone, timed; written to ``out`` if given."""
+    _init_worker()
+    url, data, ctype = _case(seed, k)
+    print(f"input {k}: {url} {len(data)} bytes, Content-Type {ctype}")
+    if out:
+        from pathlib import Path
+
+        Path(out).write_bytes(data)
+    counts, lines, worst = _run_chunk((seed, k, k + 1))
+    print(*lines, sep="\n")
+    print(f"{worst:.3f} s CPU", dict(counts))
 
 
 if __name__ == "__main__":
@@ -235,7 +322,14 @@ if __name__ == "__main__":
         ap = argparse.ArgumentParser()
         ap.add_argument("--n", type=int, default=1_000_000)
         ap.add_argument("--seed", type=int, default=1)
+        ap.add_argument("--jobs", type=int, default=2, help="worker processes")
+        ap.add_argument("--first", type=int, default=0, help="first input index (to resume a campaign)")
+        ap.add_argument("--replay", type=int, help="run input K of the campaign alone")
+        ap.add_argument("--out", help="with --replay: write the input's bytes here")
         a = ap.parse_args()
-        fuzz_pages(a.n, a.seed)
+        if a.replay is not None:
+            replay(a.seed, a.replay, a.out)
+        else:
+            fuzz_pages(a.n, a.seed, a.jobs, a.first)
     else:
         main()
