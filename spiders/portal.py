@@ -10,6 +10,7 @@ separate teaser record being emitted.
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -18,15 +19,17 @@ from typing import Any
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from wirefeed import budget
 from wirefeed.errors import TimeParseError
-from wirefeed.extract import extract_page
+from wirefeed.extract import RawStory, extract_page
 from wirefeed.folding import article_keys, evidence_from, fold_target, stamp_evidence
 from wirefeed.identity import canonical_url
 from wirefeed.offline import quarantine_entry
-from wirefeed.page import load_page
+from wirefeed.page import Page, load_page
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
 from wirefeed.schemas import Article
@@ -178,11 +181,38 @@ class PortalSpider(scrapy.Spider):
     def _followable(self, url: str, prof: Profile) -> bool:
         return prof.owns(url) and prof.page_kind(url) is not None
 
-    def parse_page(self, response: Response, profile: str) -> Iterator[Any]:
+    def parse_page(self, response: Response, profile: str) -> Iterator[Any] | AsyncIterator[Any]:
+        if (
+            isinstance(response, TextResponse)
+            and response.status not in _REDIRECTS
+            and len(response.body) >= budget.OFF_THREAD_BYTES
+        ):  # a big page is read in a worker thread: the reactor keeps serving, and hears SIGTERM
+            return self._parse_off_thread(response, profile)
+        return self._outputs(response, profile, None)
+
+    async def _parse_off_thread(self, response: TextResponse, profile: str) -> AsyncIterator[Any]:
+        extracted = await maybe_deferred_to_future(deferToThread(_extract, response, self.profiles[profile]))
+        for out in self._outputs(response, profile, extracted):
+            yield out
+
+    def stopping(self) -> bool:
+        """The crawl is closing (SIGTERM, ``CLOSESPIDER_*``): a page's remaining work is left to the
+        next run. Scrapy has no public flag for a closing spider, hence its engine slot's."""
+        engine = self.crawler.engine
+        return (
+            engine is None
+            or not engine.running
+            or bool(getattr(getattr(engine, "_slot", None), "closing", None))
+        )
+
+    def _outputs(self, response: Response, profile: str, extracted: Extracted | None) -> Iterator[Any]:
         key = response.meta.get(KEY)
         found: list[bool] = []  # the page gave its article story
+        if extracted is not None and self.stopping():  # read while the crawl was asked to stop
+            self.count("fetch/left-pending/stopping")
+            return  # pending in the ledger: the next run reads it again
         try:
-            for out in self._parse_page(response, profile, found):
+            for out in self._parse_page(response, profile, found, extracted):
                 if not isinstance(out, scrapy.Request):
                     self.frontier.item_out(key, out)
                 yield out
@@ -193,10 +223,13 @@ class PortalSpider(scrapy.Spider):
                 quarantine_entry("extract", "failed", f"{reason}: {exc}", None, response.url)
             )
             self.logger.warning("page failed (%s): %s: %s", reason, response.url, exc)
+        if found and found[-1] is None:  # stopped part-way: pending in the ledger, read again next run
+            self.count("fetch/left-pending/stopping")
+            return
         article = response.meta.get(ARTICLE)
         after = None
         if article and response.status not in _REDIRECTS:  # a redirect hands the teasers on
-            if not found:  # fetched, but no article story on it
+            if not any(found):  # fetched, but no article story on it
                 for item in self._not_fetched(article, profile, "no-article-story"):
                     self.frontier.item_out(key, item)
                     yield item
@@ -225,7 +258,9 @@ class PortalSpider(scrapy.Spider):
         self.count("extract/teaser-emitted")
         yield teaser
 
-    def _parse_page(self, response: Response, profile: str, found: list[bool]) -> Iterator[Any]:
+    def _parse_page(
+        self, response: Response, profile: str, found: list[bool | None], extracted: Extracted | None
+    ) -> Iterator[Any]:
         prof = self.profiles[profile]
         if response.status in _REDIRECTS:
             yield from self._redirect(response, prof)
@@ -236,15 +271,10 @@ class PortalSpider(scrapy.Spider):
             self.count("fetch/not-text")
             return
         anchor = served_at(response.headers, fetched_at)
-        page = load_page(
-            response.body,
-            url=response.url,
-            content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
-            profile_kind=prof.page_kind(response.url),
-        )
+        page, stories, over, spent = extracted or _extract(response, prof)
+        deadline = budget.Deadline(spent=spent)
         if page.charset_fallback:
             self.count(f"fetch/charset-fallback/{page.charset_fallback}")
-        stories, over = budget.within(page, extract_page(page, profile=prof))
         for key in over:
             self.count(key)
         kind = prof.page_kind(response.url) or (
@@ -253,7 +283,13 @@ class PortalSpider(scrapy.Spider):
         self.count(f"extract/{kind}-pages")
         if not stories:
             self.count("extract/no-stories")
-        for story in stories:
+        for n, story in enumerate(stories):
+            if deadline.passed():  # the rest of this page's stories are not read (counted)
+                self.count("extract/over-budget/time")
+                if not over:
+                    self.count("extract/over-budget")
+                stories = stories[:n]
+                break
             self.count("extract/stories")
             if story.truncated:
                 self.count("extract/truncated")
@@ -283,7 +319,11 @@ class PortalSpider(scrapy.Spider):
                 found.append(True)
             yield item
         links = [canonical_url(s.link) for s in stories if s.kind == "teaser" and s.link]
-        yield from self._follow(response, prof, kind, links, page.hrefs)
+        for req in self._follow(response, prof, kind, links, page.hrefs):
+            if self.stopping():  # the links not yet followed are the next run's: the page stays pending
+                found.append(None)
+                return
+            yield req
 
     def _fold(self, teaser: Article, link: str, url: str, prof: Profile) -> Iterator[scrapy.Request]:
         """A teaser whose article is crawled: it waits in the ledger for its article (its stamp becomes
@@ -356,6 +396,22 @@ class PortalSpider(scrapy.Spider):
 
 
 _REDIRECTS = [301, 302, 303, 307, 308]
+Extracted = tuple[Page, list[RawStory], list[str], float]  # page, stories, budget cuts, CPU seconds spent
+
+
+def _extract(response: TextResponse, prof: Profile) -> Extracted:
+    """The page and its stories within the budget: pure work, safe in a worker thread."""
+    start = time.thread_time()
+    page = load_page(
+        response.body,
+        url=response.url,
+        content_type=response.headers.get(b"Content-Type", b"").decode("latin-1") or None,
+        profile_kind=prof.page_kind(response.url),
+    )
+    stories, over = budget.within(page, extract_page(page, profile=prof))
+    return page, stories, over, time.thread_time() - start
+
+
 ARTICLE = "wirefeed_article"  # request meta: the canonical URL of the article a teaser announced
 
 

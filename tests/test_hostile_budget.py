@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -63,31 +65,131 @@ def test_a_page_within_budget_is_not_counted() -> None:
     assert stats["wirefeed/extract/stories"] == 20 and "wirefeed/extract/over-budget" not in stats
 
 
-@pytest.mark.skipif(os.name != "posix", reason="SIGTERM")
-def test_sigterm_stops_a_crawl_busy_with_a_huge_listing(tmp_path: Path) -> None:
-    sent = threading.Event()
-    body = _listing(2000)
+def _hostile_listing() -> bytes:
+    """A 5 MB listing of 20,000 teasers, each linking to an article (which answers 404)."""
+    teasers = "".join(
+        f'<div class="t"><a href="/nieuws/bericht-{i}"><h3>Bericht nummer {i} over de haven</h3></a>'
+        f"<p>GOES (ANP) - De haven meldt voor de {i}e keer een record aan overgeslagen containers, "
+        f"zegt een woordvoerder.</p><span>{1 + i % 50} minuten geleden</span></div>"
+        for i in range(20_000)
+    )
+    return f'<html lang="nl"><body><h1>Nieuws</h1>{teasers}</body></html>'.encode()
 
-    def huge(handler: object, path: str) -> tuple[int, dict[str, str], bytes]:
-        sent.set()  # the crawl has its page: it is busy from here on
-        return 200, {"Content-Type": "text/html; charset=utf-8"}, body
 
-    with serve({"/nieuws": huge}) as srv:
-        profile = tmp_path / "huge.json"
+_HOSTILE = _hostile_listing()
+
+
+class _Crawl:
+    """A crawl of the hostile listing in a child process, with the events the server saw."""
+
+    def __init__(self, tmp_path: Path, *settings: str) -> None:
+        self.listing_sent = threading.Event()
+        self.article_asked = threading.Event()
+        self.tmp_path = tmp_path
+        self.settings = settings
+
+    def listing(self, handler: object, path: str) -> tuple[int, dict[str, str], bytes]:
+        return 200, {"Content-Type": "text/html; charset=utf-8"}, _HOSTILE
+
+    def other(self, handler: object, path: str) -> tuple[int, dict[str, str], bytes]:
+        self.article_asked.set()
+        return 404, {"Content-Type": "text/html"}, b"<html><body>niet gevonden</body></html>"
+
+    def start(self, base: str, hostport: str) -> subprocess.Popen[str]:
+        profile = self.tmp_path / "huge.json"
         profile.write_text(
-            json.dumps({"name": "huge", "domains": [srv.hostport], "start_urls": [srv.base + "/nieuws"],
+            json.dumps({"name": "huge", "domains": [hostport], "start_urls": [base + "/nieuws"],
                         "listing_patterns": ["^/nieuws$"], "article_patterns": ["^/nieuws/"]}),
             "utf-8",
         )  # fmt: skip
         cmd = [sys.executable, "-m", "wirefeed", "crawl", "portal", "-a", "profile=huge", "--profile", str(profile),
-               "--state", str(tmp_path / "s.sqlite"), "-o", str(tmp_path / "out.jsonl"),
-               "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=WARNING", "-s", "AUTOTHROTTLE_ENABLED=False"]  # fmt: skip
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+               "--state", str(self.tmp_path / "s.sqlite"), "-o", str(self.tmp_path / "out.jsonl"),
+               "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=False",
+               *(arg for kv in self.settings for arg in ("-s", kv))]  # fmt: skip
+        return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _stat(err: str, key: str) -> str | None:
+    found = re.search(rf"'{re.escape(key)}': ([^,}}\n]+)", err)
+    return found.group(1) if found else None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a running process has used so far, from /proc."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _log_time(err: str, message: str) -> datetime:
+    """When the crawl logged ``message`` (by its own clock, to the millisecond: _LOG_FORMAT)."""
+    found = re.search(rf"^(\S+ \S+) \[[^]]+\] \w+: {re.escape(message)}", err, re.M)
+    assert found, f"no {message!r} in the log: {err[-2000:]}"
+    return datetime.strptime(found.group(1), "%Y-%m-%d %H:%M:%S.%f")
+
+
+_LOG_FORMAT = "LOG_FORMAT=%(asctime)s.%(msecs)03d [%(name)s] %(levelname)s: %(message)s"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="SIGTERM, and CPU time from /proc")
+@pytest.mark.parametrize("event", ["listing-requested", "article-requested"])
+def test_sigterm_stops_a_crawl_busy_with_a_huge_listing_within_10s(tmp_path: Path, event: str) -> None:
+    """SIGTERM while the crawl reads a 5 MB listing of 20,000 teasers (sent when the server was asked
+    for it), or while it follows the listing's links (the first article asked for): out within 10 s of
+    the crawl's own time (its CPU seconds from SIGTERM to exit: the machine's load does not count)."""
+    crawl = _Crawl(tmp_path)
+    asked = threading.Event()
+
+    def listing(handler: object, path: str) -> tuple[int, dict[str, str], bytes]:
+        asked.set()
+        return crawl.listing(handler, path)
+
+    with serve({"/nieuws": listing}, fallback=crawl.other) as srv:
+        proc = crawl.start(srv.base, srv.hostport)
         try:
-            assert sent.wait(120), "the crawl never asked for the listing"
+            assert (asked if event == "listing-requested" else crawl.article_asked).wait(120), "no such event"
+            sent, cpu_before = time.monotonic(), _cpu_seconds(proc.pid)
             proc.send_signal(signal.SIGTERM)
-            _, err = proc.communicate(timeout=60)  # generous: it must stop, not finish 2,000 teasers
+            assert proc.stderr is not None
+            err = proc.stderr.read()  # to its end: the crawl exited (a hang fails the suite's timeout)
+            _, _, usage = os.wait4(proc.pid, 0)
+            wall = time.monotonic() - sent
         finally:
             if proc.poll() is None:
                 proc.kill()
+        articles = sum(1 for hit in srv.hits if hit.startswith("/nieuws/"))
+    cpu = usage.ru_utime + usage.ru_stime - cpu_before
+    print(f"SIGTERM at {event}: out after {cpu:.2f} s CPU, {wall:.1f} s wall, {articles} article requests")
     assert "finish_reason=shutdown" in err, err[-2000:]
+    assert cpu < 10, f"{cpu:.1f} s of CPU from SIGTERM to exit"
+    assert articles < 20_000
+
+
+@pytest.mark.parametrize(
+    "setting, reason",
+    [("CLOSESPIDER_TIMEOUT=2", "closespider_timeout"), ("CLOSESPIDER_ITEMCOUNT=5", "closespider_itemcount")],
+)
+def test_closespider_acts_within_seconds_on_a_huge_listing(tmp_path: Path, setting: str, reason: str) -> None:
+    """CLOSESPIDER_TIMEOUT and CLOSESPIDER_ITEMCOUNT close a crawl busy with the same listing within
+    seconds, by the crawl's own clock: the close starts on time (the timer is not held up by a blocked
+    reactor), and the spider is closed within 10 s of it; only part of the 20,000 articles were asked for."""
+    crawl = _Crawl(tmp_path, setting, _LOG_FORMAT)
+    with serve({"/nieuws": crawl.listing}, fallback=crawl.other) as srv:
+        proc = crawl.start(srv.base, srv.hostport)
+        try:
+            _, err = proc.communicate(timeout=600)  # a hang guard; the bar is below
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+        articles = sum(1 for hit in srv.hits if hit.startswith("/nieuws/"))
+    opened = _log_time(err, "Spider opened")
+    closing = _log_time(err, f"Closing spider ({reason})")
+    closed = _log_time(err, f"Spider closed ({reason})")
+    late, close = (closing - opened).total_seconds(), (closed - closing).total_seconds()
+    print(
+        f"{setting}: closing {late:.1f} s after open, closed {close:.1f} s later, {articles} article requests"
+    )
+    assert f"finish_reason={reason}" in err, err[-2000:]
+    if reason == "closespider_timeout":
+        assert late < 2 + 5, f"the 2 s timeout fired after {late:.1f} s"
+    assert close < 10, f"{close:.1f} s from closing to closed"
+    assert articles < 20_000

@@ -3,7 +3,7 @@
 Served from 127.0.0.1 and crawled with the real spider and pipelines: an unknown charset
 (``charset=undefined``, which Python's codec of that name refuses outright), a ``<meta charset=utf-16>``
 on a UTF-8 page, windows-1252 bytes declaring nothing, a dateline with a right-to-left mark inside it,
-and a story nested 100,000 elements deep (libxml2 stops at 256 levels and dropped the rest).
+and a story nested 100,000 elements deep, headline and all (libxml2 stops at 256 levels and dropped the rest).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
+from wirefeed.extract import extract_page
 from wirefeed.page import decode_noting, load_page
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
@@ -77,7 +78,23 @@ def test_deep_nesting_keeps_the_text_quickly() -> None:
     elapsed = time.perf_counter() - start
     texts = [line.text for line in page.lines]
     assert "Diep genest bericht" in texts and f"GOES (ANP) - {LEAD}" in texts
+    headline = next(line for line in page.lines if line.text == "Diep genest bericht")
+    assert headline.heading_level == 1  # the <h1> survives the flattening
+    assert [s.title for s in extract_page(page)] == ["Diep genest bericht"]
     assert elapsed < 2.0  # orders of magnitude: a tree walk that followed 100k levels would not finish
+
+
+def test_deeply_nested_headings_do_not_nest_again() -> None:
+    """Only one deep heading is kept open at a time: 100,000 nested <h1> do not rebuild the nesting."""
+    body = (
+        "<html><body>"
+        + "<h1>" * 100_000
+        + "Kop"
+        + "</h1>" * 100_000
+        + f"<p>GOES (ANP) - {LEAD}</p></body></html>"
+    )
+    page = load_page(body.encode(), url="http://127.0.0.1/deep")
+    assert [line.text for line in page.lines] == ["Kop", f"GOES (ANP) - {LEAD}"]
 
 
 @deferred_f_from_coro_f
@@ -110,7 +127,7 @@ async def test_lying_charsets_bidi_marks_and_deep_nesting_in_a_crawl(tmp_path: P
         await crawler.crawl_async(profile="lies")
     stats = crawler.stats.get_stats()
     by_title = {i.title: i for i in items}
-    # the deep page's story keeps its text; its headline markup, below level 200, is flattened away
+    # the deep page's story keeps its text and its headline, though both sit 100,000 levels deep
     assert len(items) == 5
     assert set(by_title) >= {"Café één", "Zeeuws café", "Brücke über die Schelde", "Bericht uit Kyiv"}
     assert all(LEAD in (i.lead or "") for i in items), [i.lead for i in items]
@@ -121,3 +138,4 @@ async def test_lying_charsets_bidi_marks_and_deep_nesting_in_a_crawl(tmp_path: P
     assert kyiv.dateline is not None and kyiv.dateline.place == "KYIV" and kyiv.dateline.agencies == ["ANP"]
     deep = [i for i in items if i.source.url.endswith("/deep")]
     assert deep and deep[0].dateline is not None and deep[0].dateline.place == "GOES"
+    assert deep[0].title == "Diep genest bericht"

@@ -90,6 +90,13 @@ _HTML_SNIFF_RE = re.compile(
 )
 
 
+# What starts a line, counted to cut a page before the parse (wirefeed/budget.py): a block tag with
+# text right after it. Empty blocks (divsoup, 100k-deep nesting) are not lines and do not count.
+_LINE_MARK_RE = re.compile(
+    "<(?:" + "|".join(sorted(_BLOCK, key=len, reverse=True)) + r")(?=[\s/>])[^<>]*>\s*[^<\s]", re.I
+)
+_NEWLINE_RE = re.compile(r"\n")
+
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32 byte-order marks
 _CHARSET_RE = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
 # lxml refuses str input that declares its own encoding
@@ -348,10 +355,10 @@ _MAX_DEPTH = 200
 
 def _flatten(text: str) -> str:
     """``text`` with every tag nested deeper than ``_MAX_DEPTH`` levels dropped (a paragraph break
-    where a block that held text ended, so blocks stay apart): the text of a page nested 100,000 deep survives, its
-    deep markup does not."""
+    where a block that held text ended, so blocks stay apart), but for headings, one open at a time:
+    the text and headline of a page nested 100,000 deep survive, its other deep markup does not."""
     out: list[str] = []
-    depth, last = 0, 0
+    depth, last, heading = 0, 0, 0
     for m in _TAG_TOKEN_RE.finditer(text):
         name = m.group(2).lower()
         if name in _VOID or m.group(0).endswith("/>"):
@@ -359,6 +366,9 @@ def _flatten(text: str) -> str:
         closing = bool(m.group(1))
         deep = depth >= _MAX_DEPTH if not closing else depth > _MAX_DEPTH
         depth = max(0, depth - 1) if closing else depth + 1
+        if deep and name in _HEADINGS and heading == (1 if closing else 0):
+            heading += -1 if closing else 1  # one deep heading at a time stays: the headline survives
+            continue
         if deep:
             between = text[last : m.start()]
             out.append(between)
@@ -383,11 +393,18 @@ def load_page(
         raw = content if codec and _is_utf8(codec) else None
     else:
         text, note = content, None
-    page = _load(text.lstrip("\ufeff"), url, content_type, profile_kind, raw)
+    text = text.lstrip("\ufeff")
+    html = looks_like_html(text, content_type)
+    text, cut = budget.cut_lines(text, *((_LINE_MARK_RE, "<") if html else (_NEWLINE_RE, "\n")))
+    if cut:  # the parse and the walk never see the rest (nor do the bytes, which hold it)
+        over.append("lines")
+        raw = None
+    page = _load(text, url, content_type, profile_kind, raw)
     page.charset_fallback = note
     if len(page.lines) > budget.MAX_LINES:
         del page.lines[budget.MAX_LINES :]
-        over.append("lines")
+        if not cut:
+            over.append("lines")
     page.over_budget = over
     return page
 
