@@ -160,7 +160,9 @@ def test_sigterm_stops_a_crawl_busy_with_a_huge_listing_within_10s(tmp_path: Pat
     cpu = usage.ru_utime + usage.ru_stime - cpu_before
     print(f"SIGTERM at {event}: out after {cpu:.2f} s CPU, {wall:.1f} s wall, {articles} article requests")
     assert "finish_reason=shutdown" in err, err[-2000:]
-    assert cpu < 10, f"{cpu:.1f} s of CPU from SIGTERM to exit"
+    # The bar is 10 s; the work left after SIGTERM is kept far below it (the reactor-bound crawl took
+    # 5.3 s of CPU here, and over 60 s of wall time on a busy machine).
+    assert cpu < 3, f"{cpu:.1f} s of CPU from SIGTERM to exit"
     assert articles < 20_000
 
 

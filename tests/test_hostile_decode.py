@@ -16,10 +16,11 @@ from scrapy import signals
 from scrapy.utils.defer import deferred_f_from_coro_f
 from scrapy.utils.test import get_crawler
 
-from wirefeed.extract import extract_page
+from wirefeed.extract import extract_page, extract_stories
 from wirefeed.page import decode_noting, load_page
 from wirefeed.schemas import Article
 from wirefeed.spiders.portal import PortalSpider
+from wirefeed.stamps import is_relative_stamp, split_stamp
 
 from .conftest import project_settings
 from .hostileserver import article, serve
@@ -139,3 +140,35 @@ async def test_lying_charsets_bidi_marks_and_deep_nesting_in_a_crawl(tmp_path: P
     deep = [i for i in items if i.source.url.endswith("/deep")]
     assert deep and deep[0].dateline is not None and deep[0].dateline.place == "GOES"
     assert deep[0].title == "Diep genest bericht"
+
+
+def test_marks_inside_a_glued_or_trailing_stamp_do_not_hide_it() -> None:
+    """split_stamp matches without bidi and zero-width marks, like datelines, and keeps them in the parts."""
+    assert split_stamp("1 uur\u200b geleden\u200fDEN HAAG (ANP) - Het kabinet") == (
+        "",
+        "1 uur\u200b geleden\u200f",
+        "DEN HAAG (ANP) - Het kabinet",
+    )
+    assert split_stamp("franceinfo\u200f Il y\u2066 a 5 min") == (
+        "franceinfo\u200f",
+        "Il y\u2066 a 5 min",
+        "",
+    )
+    assert split_stamp("1 uur geleden\u200fden haag") is None  # still no split before lower case
+    assert is_relative_stamp("Il y\u2066 a 5 min")
+
+
+def test_a_marked_glued_stamp_still_splits_the_stories() -> None:
+    """A stamp glued to the next story's dateline, with a zero-width mark inside: the same stories as
+    without the mark (the stamp keeps it)."""
+    text = "ZIERIKZEE - {lead}\n1 uur{mark} geledenGOES - Een fietser is gewond geraakt.\n2 uur geleden\n"
+    plain = extract_stories(text.format(lead=LEAD, mark=""), url="https://portal.example/nieuws")
+    marked = extract_stories(text.format(lead=LEAD, mark="\u200b"), url="https://portal.example/nieuws")
+    assert [(s.lead, s.stamp) for s in plain] == [
+        (f"ZIERIKZEE - {LEAD}", "1 uur geleden"),
+        ("GOES - Een fietser is gewond geraakt.", "2 uur geleden"),
+    ]
+    assert [(s.lead, s.stamp) for s in marked] == [
+        (f"ZIERIKZEE - {LEAD}", "1 uur\u200b geleden"),
+        ("GOES - Een fietser is gewond geraakt.", "2 uur geleden"),
+    ]

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
 from wirefeed.errors import TimeParseError
-from wirefeed.invisible import visible
+from wirefeed.invisible import visible, visible_positions
 
 __all__ = ["SEMANTICS", "ResolvedTime", "refine", "resolve_time"]
 
@@ -838,14 +838,21 @@ def is_relative_stamp(text: str) -> bool:
 def split_stamp(text: str) -> tuple[str, str, str] | None:
     """Split a stamp glued to other text: ``1 uur geledenDEN HAAG (ANP) - …`` or ``franceinfo Il y a 0 sec``.
 
-    Returns ``(before, stamp, after)`` or ``None``.
+    Returns ``(before, stamp, after)`` or ``None``. Bidi and zero-width marks do not hide a stamp
+    (they are matched without, and kept in the parts returned).
     """
-    m = _GLUED_RE.match(text)
+    clean, where = visible_positions(text)
+
+    def part(m: re.Match[str], name: str) -> str:
+        start, end = m.span(name)
+        return text[where[start] : where[end]] if where else m.group(name)
+
+    m = _GLUED_RE.match(clean)
     if m and m.group("rest")[:1].isupper():
-        return "", m.group("stamp"), m.group("rest")
-    m = _TRAILING_RE.match(text)
+        return "", part(m, "stamp"), part(m, "rest")
+    m = _TRAILING_RE.match(clean)
     if m and is_relative_stamp(m.group("stamp")):
-        return m.group("pre"), m.group("stamp"), ""
+        return part(m, "pre"), part(m, "stamp"), ""
     return None
 
 
