@@ -27,7 +27,7 @@ import pytest
 import wirefeed
 from wirefeed.errors import ProfileError
 from wirefeed.page import looks_like_html
-from wirefeed.profiles import builtin_profiles, load_profile
+from wirefeed.profiles import builtin_profiles, load_profile, profile_from_data
 
 from .hostileserver import serve
 
@@ -197,6 +197,24 @@ def test_profile_keeps_safe_patterns(tmp_path: Path, pattern: str) -> None:
     path = tmp_path / "p.json"
     path.write_text(json.dumps({"name": "p", "domains": ["example.org"], "boilerplate": [pattern]}), "utf-8")
     assert load_profile(path).boilerplate == (pattern,)
+
+
+@pytest.mark.parametrize(
+    "pattern, field", [(r"\s*\s*\s*x$", "boilerplate"), (r"^/\w*\w*\w*=", "article_patterns")]
+)
+def test_profile_refuses_patterns_slow_in_practice_when_it_loads(
+    tmp_path: Path, pattern: str, field: str
+) -> None:
+    """A pattern of a safe shape can still be polynomial (``\\s*\\s*\\s*x`` is cubic): each user pattern
+    is run on hostile lines when the profile loads, in a child with a CPU limit, and refused if slow."""
+    path = tmp_path / "p.json"
+    data = {"name": "p", "domains": ["example.org"], "boilerplate": [r"^Lees ook\b"], field: [pattern]}
+    path.write_text(json.dumps(data), "utf-8")
+    with pytest.raises(ProfileError, match="slow regular expression") as err:
+        load_profile(path)
+    assert err.value.field == field and repr(pattern) in str(err.value)
+    with pytest.raises(ProfileError, match="regular expression"):
+        profile_from_data(data, "warc")  # the profiles a crawl kept are checked the same way
 
 
 def test_builtin_profile_patterns_are_linear() -> None:

@@ -1,10 +1,13 @@
-"""Portal profiles: what wirefeed knows about one portal or agency site, kept apart from parsing.
+r"""Portal profiles: what wirefeed knows about one portal or agency site, kept apart from parsing.
 
 A profile is a small JSON file (built-ins in ``wirefeed/profiles/``; users pass their own by path):
 the portal's name, domains, start URLs and feeds, URL patterns of article, listing and pagination
 pages, timezone, language, stamp semantics, default agency, and optional text rules (extra section
 headers, boilerplate lines). A malformed file is refused with a :class:`~wirefeed.errors.ProfileError`
-naming the field.
+naming the field. A user's patterns are checked twice when the file loads: by shape (no nested or
+alternating unbounded repeats, no back-references), then by running each on hostile lines of
+:data:`PROBE_LENGTH` characters in a child process with a CPU limit, so a pattern that is slow in
+practice (``\s*\s*\s*x`` is cubic) is refused before it meets a page, and cannot hang the check.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import json
 import re
 import re._parser as _parser  # the stdlib's own pattern parser: the shape of a pattern, to refuse unsafe ones
+import subprocess
+import sys
 from dataclasses import dataclass, field
 from functools import cache
 from importlib.resources import files
@@ -166,6 +171,73 @@ RETIRED = {
 }
 
 
+PROBE_LENGTH = 10_000  # a long line a hostile page can print; a URL is far shorter
+PROBE_CPU_S = 0.2  # a linear pattern searches it in well under a millisecond
+_PROBE_PIECES = ["a", "A", "1", " ", "-", "/", ".", ",", "\t", "é", "a1 ", "ab", "?p=1&", "<a>", "\u200b"]
+_PROBE_LIMIT_S = 1  # the whole check's CPU in the child; past it the child is killed (RLIMIT_CPU)
+# Run in a child (python -I -S: no site, no project import): each pattern on each probe, timed by CPU;
+# "start i" before pattern i, so a child killed mid-pattern names it.
+_PROBE_CODE = """
+import json, re, resource, sys, time
+patterns, pieces, length, limit, total = json.load(sys.stdin)
+resource.setrlimit(resource.RLIMIT_CPU, (total, total))
+for i, source in enumerate(patterns):
+    print("start", i, flush=True)
+    pattern = re.compile(source)
+    for j, piece in enumerate(pieces):
+        body = piece * (length // len(piece))
+        for text in (body, body + "!", "/" + body):  # a line, one that ends oddly, a URL path
+            t = time.thread_time()
+            pattern.search(text)
+            took = time.thread_time() - t
+            if took > limit:
+                print("slow", i, j, round(took, 3), flush=True)
+                sys.exit(0)
+print("done", flush=True)
+"""
+
+
+def _probe(source: str, fields: list[tuple[str, str]]) -> None:
+    """Refuse the first ``(key, pattern)`` that is slow on a hostile probe line (see the module doc)."""
+    if fields and (slow := _slow_pattern(tuple(fields))):
+        key, pattern, why = slow
+        raise ProfileError(
+            source,
+            key,
+            f"slow regular expression {pattern!r}: {why}; avoid repeats that can split the same text "
+            "several ways, such as \\s*\\s* or .*x.* (make them possessive, a++, or anchor them)",
+        )
+
+
+@cache  # a profile loaded twice in one process is probed once
+def _slow_pattern(fields: tuple[tuple[str, str], ...]) -> tuple[str, str, str] | None:
+    data = json.dumps([[p for _, p in fields], _PROBE_PIECES, PROBE_LENGTH, PROBE_CPU_S, _PROBE_LIMIT_S])
+    try:
+        child = subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _PROBE_CODE], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL, text=True,
+        )  # fmt: skip
+    except OSError:
+        return None  # no child process here: the shape check is all there is
+    try:
+        stdout, _ = child.communicate(data, timeout=120)  # a backstop: the child's CPU limit acts first
+    except subprocess.TimeoutExpired:
+        child.kill()
+        stdout, _ = child.communicate()
+    out = stdout.split()
+    if out[-1:] == ["done"]:
+        return None
+    started = [int(out[i + 1]) for i, word in enumerate(out) if word == "start"]
+    key, pattern = fields[started[-1]] if started else fields[0]
+    why = (
+        f"searching a {PROBE_LENGTH:,}-character line of {_PROBE_PIECES[int(out[out.index('slow') + 2])]!r} took "
+        f"{out[out.index('slow') + 3]} s (a linear pattern takes under 0.01 s)"
+        if "slow" in out
+        else f"searching a {PROBE_LENGTH:,}-character hostile line did not end within {_PROBE_LIMIT_S} s of CPU"
+    )
+    return key, pattern, why
+
+
 def _check(source: str, data: Any) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise ProfileError(source, "<root>", "a profile is a JSON object")
@@ -204,12 +276,29 @@ def load_profile(path: str | Path) -> Profile:
         raise ProfileError(str(p), "<file>", f"cannot read: {exc.strerror}") from None
     except ValueError as exc:
         raise ProfileError(str(p), "<file>", f"not valid JSON: {exc}") from None
-    return Profile(**_check(str(p), data), source=str(p))
+    return _user_profile(str(p), data)
 
 
 def profile_from_data(data: Any, source: str) -> Profile:
     """Check and build a profile from JSON data (e.g. the profiles a crawl kept in its WARC)."""
-    return Profile(**_check(source, data), source=source)
+    return _user_profile(source, data)
+
+
+def _user_profile(source: str, data: Any) -> Profile:
+    """A profile from a user's data: checked, and its patterns run on hostile lines (built-in
+    profiles are checked by the test suite instead: no child process when they load)."""
+    fields = _check(source, data)
+    _probe(source, [(key, v) for key in _PATTERN_FIELDS for v in fields[key]])
+    return Profile(**fields, source=source)
+
+
+_PATTERN_FIELDS = (
+    "article_patterns",
+    "listing_patterns",
+    "pagination_patterns",
+    "section_headers",
+    "boilerplate",
+)
 
 
 @cache
