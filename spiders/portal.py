@@ -207,7 +207,7 @@ class PortalSpider(scrapy.Spider):
 
     def _outputs(self, response: Response, profile: str, extracted: Extracted | None) -> Iterator[Any]:
         key = response.meta.get(KEY)
-        found: list[bool] = []  # the page gave its article story
+        found: list[bool | None] = []  # True: the page gave its article story; None: stopped part-way
         if extracted is not None and self.stopping():  # read while the crawl was asked to stop
             self.count("fetch/left-pending/stopping")
             return  # pending in the ledger: the next run reads it again
