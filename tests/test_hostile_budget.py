@@ -16,11 +16,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from scrapy.utils.defer import deferred_f_from_coro_f
+from scrapy.utils.test import get_crawler
 
 from wirefeed import budget
 from wirefeed.offline import process_page
+from wirefeed.spiders.portal import PortalSpider
 from wirefeed.store import StateStore
 
+from .conftest import project_settings
 from .hostileserver import serve
 
 ANCHOR = datetime(2026, 11, 26, 12, tzinfo=UTC)
@@ -63,6 +67,31 @@ def test_a_page_within_budget_is_not_counted() -> None:
     finally:
         store.close()
     assert stats["wirefeed/extract/stories"] == 20 and "wirefeed/extract/over-budget" not in stats
+
+
+@deferred_f_from_coro_f
+async def test_the_time_budget_applies_in_a_crawl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page whose work is over its time budget stops giving stories, counted: the crawl applies the
+    budget as offline parse does (here a budget already spent, so the first story is over it)."""
+    real = budget.Deadline
+    monkeypatch.setattr(budget, "Deadline", lambda seconds=0.0, spent=0.0: real(seconds=-1.0, spent=spent))
+    with serve({"/nieuws": (200, {"Content-Type": "text/html; charset=utf-8"}, _listing(20))}) as srv:
+        profile = tmp_path / "p.json"
+        profile.write_text(
+            json.dumps({"name": "p", "domains": [srv.hostport], "start_urls": [srv.base + "/nieuws"],
+                        "listing_patterns": ["^/nieuws$"]}),
+            "utf-8",
+        )  # fmt: skip
+        settings = project_settings(
+            tmp_path, WIREFEED_PROFILES=[str(profile)], ROBOTSTXT_OBEY=False, LOG_LEVEL="ERROR",
+            AUTOTHROTTLE_ENABLED=False,
+        )  # fmt: skip
+        crawler = get_crawler(PortalSpider, settings)
+        await crawler.crawl_async(profile="p")
+    stats = crawler.stats.get_stats()
+    assert stats["wirefeed/extract/over-budget/time"] == 1
+    assert stats["wirefeed/extract/over-budget"] == 1
+    assert "wirefeed/extract/stories" not in stats and stats["wirefeed/fetch/pages"] == 1
 
 
 def _hostile_listing() -> bytes:
