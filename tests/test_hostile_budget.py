@@ -69,6 +69,22 @@ def test_a_page_within_budget_is_not_counted() -> None:
     assert stats["wirefeed/extract/stories"] == 20 and "wirefeed/extract/over-budget" not in stats
 
 
+def test_a_page_over_its_time_budget_offline_is_counted_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    real = budget.Deadline
+    monkeypatch.setattr(budget, "Deadline", lambda seconds=0.0, spent=0.0: real(seconds=-1.0, spent=spent))
+    stats: Counter[str] = Counter()
+    store = StateStore(":memory:")
+    try:
+        result = process_page(
+            _listing(20), url="https://portal.example/nieuws", source_name="p", fetched_at=ANCHOR,
+            anchor=ANCHOR, profile=None, store=store, stats=stats,
+        )  # fmt: skip
+    finally:
+        store.close()
+    assert stats["wirefeed/extract/over-budget/time"] == 1 and stats["wirefeed/extract/over-budget"] == 1
+    assert not result.records
+
+
 @deferred_f_from_coro_f
 async def test_the_time_budget_applies_in_a_crawl(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A page whose work is over its time budget stops giving stories, counted: the crawl applies the
