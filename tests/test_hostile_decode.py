@@ -74,9 +74,9 @@ def test_decoding_notes_its_fallbacks() -> None:
 
 
 def test_deep_nesting_keeps_the_text_quickly() -> None:
-    start = time.perf_counter()
+    start = time.thread_time()  # CPU time: a busy machine does not make the page costlier
     page = load_page(_deep("Diep genest bericht"), url="http://127.0.0.1/deep")
-    elapsed = time.perf_counter() - start
+    elapsed = time.thread_time() - start
     texts = [line.text for line in page.lines]
     assert "Diep genest bericht" in texts and f"GOES (ANP) - {LEAD}" in texts
     headline = next(line for line in page.lines if line.text == "Diep genest bericht")
