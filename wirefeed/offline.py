@@ -158,8 +158,6 @@ def process_stories(
     for story in stories:
         if deadline is not None and deadline.passed():  # the rest of this page's stories are not read
             stats["wirefeed/extract/over-budget/time"] += 1
-            if not over:  # once per page, like the other cuts
-                stats["wirefeed/extract/over-budget"] += 1
             break
         result = PageResult()
         stats["wirefeed/extract/stories"] += 1
