@@ -207,3 +207,47 @@ def test_a_restarted_worker_settles_only_its_own_claims(dsn: str, run: Callable[
     run(c.aclose())
     for s in (a, b, c, restarted):
         s.close()
+
+
+def retitled(rec: Article, portal: str) -> Article:
+    """The same lead and body (the same signature, the same bands) under another title and URL."""
+    url = f"https://{portal}.example/x"
+    title = f"{rec.title} ({portal})"
+    return rec.model_copy(
+        update={
+            "id": story_id(url=url, source=portal, title=title, lead=rec.lead),
+            "url": url,
+            "title": title,
+            "content_hash": content_hash(title, rec.lead, rec.body),
+        }
+    )
+
+
+def test_both_stores_compare_only_the_latest_stories_of_each_band(
+    dsn: str, tmp_path: Any, run: Callable[[Any], Any]
+) -> None:
+    """The lookup bound (wirefeed.neardup.candidates_sql) on both backends: story 1 is found by a copy
+    while fewer than ``CANDIDATES_PER_BAND`` later stories sit in each of its bands, then it is not."""
+    from wirefeed.neardup import CANDIDATES_PER_BAND, band_keys, pack, signature
+
+    first = record(1)
+    sig = signature(f"{first.lead}\n{first.body}")
+    assert sig is not None
+    bands = band_keys(pack(sig))
+    for backend, rowid in ((sqlite_dedup(str(tmp_path / "s.sqlite")), "rowid"), (pg_dedup(dsn, run), "rid")):
+        decide, store = backend
+        name = type(store).__name__
+        decide(first)
+        (top,) = store.db.execute(f"SELECT max({rowid}) FROM stories").fetchone()
+        fill = "INSERT INTO lsh VALUES (%s, %s)" if rowid == "rid" else "INSERT INTO lsh VALUES (?, ?)"
+        for k in bands:  # later stories in every band of story 1: one short of the bound
+            for i in range(CANDIDATES_PER_BAND - 1):
+                store.db.execute(fill, (k, top + 1000 + i))
+        _, joined = decide(retitled(first, "b"))
+        assert (joined.cluster_id, joined.duplicate_of) == (first.id, first.id), name
+        for k in bands:  # now 32 later ones (and the copy): story 1 and its copy are past the bound
+            store.db.execute(fill, (k, top + 10_000))
+            store.db.execute(fill, (k, top + 10_001))
+        _, alone = decide(retitled(first, "c"))
+        assert (alone.cluster_id, alone.duplicate_of) == (alone.id, None), name
+        store.close()

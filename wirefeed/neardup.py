@@ -23,6 +23,9 @@ __all__ = [
     "ROWS",
     "THRESHOLD",
     "band_keys",
+    "best_cluster",
+    "candidates_sql",
+    "pack",
     "signature",
     "similarity",
 ]
@@ -69,6 +72,36 @@ def band_keys(sig: np.ndarray) -> list[int]:
         digest = hashlib.blake2b(bytes([b]) + chunk, digest_size=8).digest()
         keys.append(struct.unpack("<q", digest)[0] >> 1)
     return keys
+
+
+def pack(sig: np.ndarray) -> np.ndarray:
+    """Signatures are stored as 16-bit values: half the bytes, and a chance collision per value
+    (1 in 65,536) moves a similarity estimate by far less than its sampling error."""
+    return (sig & 0xFFFF).astype(np.uint16)
+
+
+def candidates_sql(bands: int, param: str = "?") -> str:
+    """The lookup bound, as SQL both stores run (SQLite ``?``, PostgreSQL ``%s`` placeholders, one per
+    band key): the story numbers of the ``CANDIDATES_PER_BAND`` latest stories (highest numbers) of each
+    band, over the table ``lsh(band_key, story)``. Thousands of near-identical stories share every band;
+    comparing against all of them made the cost per story grow with the store."""
+    one = (
+        f"SELECT story FROM (SELECT story FROM lsh WHERE band_key={param} "
+        f"ORDER BY story DESC LIMIT {CANDIDATES_PER_BAND}) AS b{{}}"
+    )
+    return " UNION ".join(one.format(i) for i in range(bands))
+
+
+def best_cluster(packed: np.ndarray, candidates: list[tuple[str, bytes]]) -> str | None:
+    """The cluster of the candidate (cluster id, packed signature bytes) most similar to ``packed``, if
+    it reaches ``THRESHOLD``: all candidates at once, one comparison over a (candidates × permutations)
+    array."""
+    if not candidates:
+        return None
+    sigs = np.frombuffer(b"".join(bytes(b) for _, b in candidates), dtype=np.uint16)
+    sims = (sigs.reshape(len(candidates), -1) == packed).mean(axis=1)
+    best = int(sims.argmax())
+    return str(candidates[best][0]) if sims[best] >= THRESHOLD else None
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> float:

@@ -33,7 +33,7 @@ from wirefeed.emitted import EMITTED_SCHEMA, EmittedLog
 from wirefeed.errors import StoreError
 from wirefeed.ledger import LEDGER_SCHEMA, Ledger
 from wirefeed.lock import acquire, release
-from wirefeed.neardup import CANDIDATES_PER_BAND, THRESHOLD, band_keys, signature
+from wirefeed.neardup import band_keys, best_cluster, candidates_sql, signature
 
 __all__ = ["SCHEMA_VERSION", "Decision", "StateStore", "decide_known"]
 
@@ -195,26 +195,16 @@ class StateStore:
         return Decision("new", 1, None, None, story_id, earliest, latest)
 
     def _nearest(self, sig: np.ndarray) -> str | None:
-        """The cluster of the most similar stored story, if it reaches the threshold. Each band offers
-        its ``CANDIDATES_PER_BAND`` latest stories only: thousands of near-identical stories share every
-        band, and comparing against all of them made the cost per story grow with the store."""
+        """The cluster of the most similar stored story, if it reaches the threshold, among the latest
+        stories of each band (the bound: :func:`wirefeed.neardup.candidates_sql`)."""
         packed = _pack(sig)
         keys = band_keys(packed)
-        per_band = " UNION ".join(
-            ["SELECT story FROM (SELECT story FROM lsh WHERE band_key=? ORDER BY story DESC LIMIT ?)"]
-            * len(keys)
-        )
         rows = self.db.execute(
-            f"SELECT s.cluster_id, s.sig FROM stories s WHERE s.rowid IN ({per_band}) AND s.sig IS NOT NULL",
-            [v for k in keys for v in (k, CANDIDATES_PER_BAND)],
+            f"SELECT s.cluster_id, s.sig FROM stories s WHERE s.rowid IN ({candidates_sql(len(keys))}) "
+            "AND s.sig IS NOT NULL",
+            keys,
         ).fetchall()
-        if not rows:
-            return None
-        # All candidates at once: one comparison over a (candidates × permutations) array.
-        sigs = np.frombuffer(b"".join(blob for _, blob in rows), dtype=np.uint16).reshape(len(rows), -1)
-        sims = (sigs == packed).mean(axis=1)
-        best = int(sims.argmax())
-        return str(rows[best][0]) if sims[best] >= THRESHOLD else None
+        return best_cluster(packed, rows)
 
     # --- two-phase writes ---------------------------------------------------------------------------
     def reserve(

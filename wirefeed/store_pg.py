@@ -31,11 +31,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
 from wirefeed.errors import StoreError
 from wirefeed.ledger import PendingRequest
-from wirefeed.neardup import THRESHOLD, band_keys, signature
+from wirefeed.neardup import band_keys, best_cluster, candidates_sql, pack, signature
 from wirefeed.store import Decision, decide_known
 
 __all__ = ["SCHEMA_VERSION", "PgLedger", "PgStateStore", "export", "is_postgres"]
@@ -103,10 +101,6 @@ def is_postgres(state: str | None) -> bool:
 
 def _key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
-
-
-def _pack(sig: np.ndarray) -> np.ndarray:
-    return (sig & 0xFFFF).astype(np.uint16)
 
 
 @dataclass(frozen=True, slots=True)
@@ -299,7 +293,7 @@ class PgStateStore:
         The statements are pipelined: the locks and every read go in one round trip (the server runs
         them in order, so the reads wait for the locks), the writes and the commit in a second."""
         sig = signature("\n".join(p for p in (record.lead, record.body) if p) or record.title or "")
-        packed = _pack(sig) if sig is not None else None
+        packed = pack(sig) if sig is not None else None
         bands = band_keys(packed) if packed is not None else []
         pub = record.published
         earliest = int(pub.earliest.timestamp()) if pub and pub.earliest else None
@@ -337,14 +331,17 @@ class PgStateStore:
                 await conn.execute(
                     "SELECT id, cluster_id FROM stories WHERE content_hash=%s LIMIT 1", (record.content_hash,)
                 ),
-                await conn.execute(
-                    "SELECT DISTINCT s.cluster_id, s.sig FROM lsh JOIN stories s ON s.rid = lsh.story "
-                    "WHERE lsh.band_key = ANY(%s::bigint[]) AND s.sig IS NOT NULL",
-                    (bands,),
-                ),
             ]
+            if bands:  # the same bounded lookup as the SQLite store's (wirefeed.neardup.candidates_sql)
+                reads.append(
+                    await conn.execute(
+                        f"SELECT s.cluster_id, s.sig FROM stories s WHERE s.rid IN "
+                        f"({candidates_sql(len(bands), '%s')}) AND s.sig IS NOT NULL",
+                        bands,
+                    )
+                )
             known, archived, other = [await c.fetchone() for c in reads[:3]]
-            near = await reads[3].fetchall()
+            near = await reads[3].fetchall() if bands else []
             decision = self._decide(record, known, archived, other, near, packed, earliest, latest)
             if decision.outcome == "duplicate":
                 known_id = decision.duplicate_of or record.id
@@ -386,12 +383,9 @@ class PgStateStore:
             return Decision("changed", archived[1] + 1, archived[1], None, record.id, earliest, latest)
         if other is not None:
             return Decision("duplicate", 1, None, other[0], other[1])
-        if packed is not None and near:
-            sigs = np.frombuffer(b"".join(bytes(b) for _, b in near), dtype=np.uint16).reshape(len(near), -1)
-            sims = (sigs == packed).mean(axis=1)
-            best = int(sims.argmax())
-            if sims[best] >= THRESHOLD:
-                return Decision("new", 1, None, near[best][0], near[best][0], earliest, latest)
+        best = best_cluster(packed, near) if packed is not None else None
+        if best is not None:
+            return Decision("new", 1, None, best, best, earliest, latest)
         return Decision("new", 1, None, None, record.id, earliest, latest)
 
     async def _reserve(
