@@ -28,10 +28,13 @@ from wirefeed.extract import RawStory
 from wirefeed.feeds import parse_feed
 from wirefeed.identity import canonical_url
 from wirefeed.profiles import Profile
+from wirefeed.spiders.frontier import KEY
 from wirefeed.spiders.portal import _REDIRECTS, PortalSpider, served_at
 from wirefeed.stages import new_item, rfc3339
 
 __all__ = ["FeedSpider"]
+
+_FEED = "feed:"  # the ledger's kind of a feed document, with its depth below the start feed
 
 
 class FeedSpider(PortalSpider):
@@ -71,7 +74,7 @@ class FeedSpider(PortalSpider):
             self.count("feed/request-limit")
             return None
         self.feeds_requested.add(key)
-        return scrapy.Request(
+        req = scrapy.Request(
             url,
             callback=self.parse_feed,
             errback=self.failed,
@@ -79,6 +82,22 @@ class FeedSpider(PortalSpider):
             meta={"dont_redirect": True, "handle_httpstatus_list": _REDIRECTS, "wirefeed_hops": hops,
                   "wirefeed_feed_depth": depth},
         )  # fmt: skip
+        # In the ledger like any page (kind "feed:DEPTH"): a resumed job, or another worker of a shared
+        # run, fetches it again if this one stops before the feed's entries were requested.
+        req.meta[KEY] = req.url
+        self.frontier.requested(req.url, prof.name, hops, f"{_FEED}{depth}")
+        return req
+
+    def _request(
+        self, url: str, prof: Profile, hops: int = 0, kind: str = "page", article: str | None = None
+    ) -> scrapy.Request | None:
+        if kind.startswith(_FEED):  # a feed document the ledger held pending
+            return self._feed_request(url, prof, int(kind.removeprefix(_FEED) or 0), hops)
+        return super()._request(url, prof, hops, kind, article)
+
+    def request_again(self, pending: Any) -> scrapy.Request | None:
+        self.feeds_requested.discard(canonical_url(pending.url))
+        return super().request_again(pending)
 
     def _redirect_request(
         self, response: Response, target: str, prof: Profile, hops: int
@@ -90,6 +109,19 @@ class FeedSpider(PortalSpider):
         return self._feed_request(target, prof, depth, hops)
 
     def parse_feed(self, response: Response, profile: str) -> Iterator[Any]:
+        """A feed document's entries; the document is done in the ledger once its items ended."""
+        key = response.meta.get(KEY)
+        try:
+            for out in self._parse_feed(response, profile):
+                if not isinstance(out, scrapy.Request):
+                    self.frontier.item_out(key, out)
+                yield out
+        except Exception as exc:  # as for pages: an outcome with its reason, not a stalled ledger entry
+            self.count(f"feed/failed/{type(exc).__name__}")
+            self.logger.warning("feed failed (%s): %s: %s", type(exc).__name__, response.url, exc)
+        self.frontier.page_parsed(key)
+
+    def _parse_feed(self, response: Response, profile: str) -> Iterator[Any]:
         prof = self.profiles[profile]
         if response.status in _REDIRECTS:
             yield from self._redirect(response, prof)

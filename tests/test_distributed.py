@@ -44,12 +44,21 @@ def fresh_database(pg_url: str, name: str) -> str:
     return pg_url.rsplit("/", 1)[0] + "/" + name
 
 
-def worker(site: WireSite, tmp: Path, state: str, frontier: str, run: str, n: int) -> list[str]:
+def worker(
+    site: WireSite,
+    tmp: Path,
+    state: str,
+    frontier: str,
+    run: str,
+    n: int,
+    lease: int = 20,
+    spider: str = "portal",
+) -> list[str]:
     return [
-        sys.executable, "-m", "wirefeed", "crawl", "portal", "-a", "profile=wire",
+        sys.executable, "-m", "wirefeed", "crawl", spider, "-a", "profile=wire",
         "--profile", str(profile_file(site, tmp)), "--state", state, "--frontier", frontier, "--run", run,
         "-o", str(tmp / f"worker-{n}.jsonl"), "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=False",
-        "-s", "WIREFEED_WORKER_TIMEOUT=5",
+        "-s", f"WIREFEED_WORKER_LEASE={lease}",
     ]  # fmt: skip
 
 
@@ -93,6 +102,13 @@ def test_three_workers_fetch_every_url_once_and_emit_every_story_once(
         served = fetched(site)
         assert set(served) == site.expected_paths()
         assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
+        # A late worker of the drained run finds nothing left to fetch: it ends, and that is no failure.
+        late = subprocess.run(
+            worker(site, tmp_path, state, redis_url, "three", 3), capture_output=True, text=True
+        )
+        assert late.returncode == 0, late.stderr[-3000:]
+        assert "wirefeed/shared/drained" in late.stderr and _lines(tmp_path / "worker-3.jsonl") == 0
+        assert fetched(site) == served
     ids = assert_union_exactly_once(tmp_path, 3, ARTICLES)
     counts = [len((tmp_path / f"worker-{n}.jsonl").read_bytes().splitlines()) for n in range(3)]
     assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
@@ -139,6 +155,52 @@ def test_a_worker_killed_and_restarted_loses_and_duplicates_nothing(
     assert_union_exactly_once(tmp_path, 3, ARTICLES)
     log = (tmp_path / "1.log").read_text()
     assert "wirefeed/resume/pending-requests" in log, "the restarted worker took back nothing it held"
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_a_worker_killed_and_never_restarted_does_not_stall_the_run(
+    tmp_path: Path, servers: tuple[str, str]
+) -> None:
+    """The other two take its work over once its lease (5 s here) ran out, and the run drains."""
+    redis_url, pg_url = servers
+    state = fresh_database(pg_url, "dead")
+    articles = 300
+    with wire_site(articles) as site:
+        cmds = [worker(site, tmp_path, state, redis_url, "dead", n, lease=5) for n in range(3)]
+        procs = [start(cmd, tmp_path / f"{n}.log") for n, cmd in enumerate(cmds)]
+        victim = tmp_path / "worker-1.jsonl"
+        while procs[1].poll() is None and _lines(victim) < 20:  # mid-run: it holds pages and claims
+            time.sleep(0.005)
+        assert procs[1].poll() is None, (tmp_path / "1.log").read_text()[-3000:]
+        procs[1].send_signal(signal.SIGKILL)
+        procs[1].wait(timeout=60)
+        codes = [procs[n].wait(timeout=1800) for n in (0, 2)]
+        assert codes == [0, 0], (tmp_path / "0.log").read_text()[-3000:]
+        served = fetched(site)
+        assert set(served) == site.expected_paths(), "a page was never fetched"
+    assert_union_exactly_once(tmp_path, 3, articles)
+    logs = (tmp_path / "0.log").read_text() + (tmp_path / "2.log").read_text()
+    assert "took over the work of" in logs and "wirefeed/shared/takeovers" in logs
+
+
+def test_three_feed_workers_fetch_every_url_once_and_emit_every_story_once(
+    tmp_path: Path, servers: tuple[str, str]
+) -> None:
+    """The feed spider shares a run too: a sitemap index, its sitemaps and their articles."""
+    redis_url, pg_url = servers
+    state = fresh_database(pg_url, "feeds")
+    articles = 300
+    with wire_site(articles) as site:
+        cmds = [worker(site, tmp_path, state, redis_url, "feeds", n, spider="feed") for n in range(3)]
+        procs = [start(cmd, tmp_path / f"{n}.log") for n, cmd in enumerate(cmds)]
+        codes = [p.wait(timeout=1800) for p in procs]
+        assert codes == [0, 0, 0], (tmp_path / "0.log").read_text()[-3000:]
+        served = fetched(site)
+        assert set(served) == site.expected_feed_paths()
+        assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
+    assert_union_exactly_once(tmp_path, 3, articles)
+    counts = [_lines(tmp_path / f"worker-{n}.jsonl") for n in range(3)]
+    assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
 
 
 def test_frontier_needs_a_shared_store_and_a_run(tmp_path: Path) -> None:

@@ -251,3 +251,41 @@ def test_both_stores_compare_only_the_latest_stories_of_each_band(
         _, alone = decide(retitled(first, "c"))
         assert (alone.cluster_id, alone.duplicate_of) == (alone.id, None), name
         store.close()
+
+
+def test_a_dead_workers_work_is_taken_over_after_its_lease(
+    dsn: str, tmp_path: Any, run: Callable[[Any], Any]
+) -> None:
+    """Worker a claimed two records and wrote one line before it died: b, once a's lease ran out,
+    confirms the written one from a's output, releases the other, takes a's pages; a is refused."""
+    import json
+
+    from wirefeed.errors import StoreError
+    from wirefeed.store_pg import PgStateStore
+
+    output = tmp_path / "a.jsonl"
+    a = PgStateStore(dsn, run="r", worker="a")
+    a.ledger.join(str(output))
+    a.leased = True
+    a.ledger.requested("https://a.example/a/1", "wire", 0, "article")
+    a.ledger.requested("https://a.example/a/2", "wire", 0, "article")
+    written, unwritten = run(a.adedup(record(1), 1)).record, run(a.adedup(record(2), 1)).record
+    line = {"id": written.id, "content_hash": written.content_hash, "version": 1}
+    output.write_text(json.dumps(line) + "\n" + '{"id": "cut', "utf-8")  # killed mid-line
+    b = PgStateStore(dsn, run="r", worker="b")
+    b.ledger.join(None)
+    assert b.take_over(lease=3600) == []  # a's lease has not run out
+    (took,) = b.take_over(lease=0)
+    assert (took.worker, took.verified, took.confirmed, took.released) == ("a", True, 1, 1)
+    assert sorted(p.url for p in took.pages) == ["https://a.example/a/1", "https://a.example/a/2"]
+    assert output.read_text("utf-8") == json.dumps(line) + "\n"  # the partial line cut
+    assert b.ledger.holders() == {"b": 2}
+    assert [Article.model_validate_json(r).id for _, r in b.export()] == [written.id]
+    assert not a.ledger.beat() and a.ledger.lost  # a, were it only stalled, learns it must stop
+    with pytest.raises(StoreError, match="lease"):
+        run(a.adedup(record(3), 1))
+    assert run(b.adedup(unwritten, 1)).outcome == "new"  # released: decided again when fetched again
+    run(a.aclose())
+    run(b.aclose())
+    a.close()
+    b.close()

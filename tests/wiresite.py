@@ -2,7 +2,8 @@
 
 ``/`` links to every listing page; each listing ``/list?page=N`` holds 20 teasers (relative stamps)
 and links to its neighbours, so workers meet the same links many times; ``/a/N`` is article N with a
-dateline. The texts are invented from a word list, different for every article (no two are near
+dateline; ``/sitemap.xml`` is a sitemap index of ``/sitemap-K.xml`` (100 articles each), for the feed
+spider. The texts are invented from a word list, different for every article (no two are near
 copies). ``served`` counts every path requested, for "every URL fetched exactly once".
 """
 
@@ -19,9 +20,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-__all__ = ["PER_PAGE", "WireSite", "article_text", "profile_file", "wire_site"]
+__all__ = ["PER_PAGE", "PER_SITEMAP", "WireSite", "article_text", "profile_file", "wire_site"]
 
 PER_PAGE = 20
+PER_SITEMAP = 100
 _WORDS = (
     "kabinet minister gemeente provincie haven rechter politie bedrijf onderzoek plan geld woningen "
     "verkiezingen storm trein school ziekenhuis boeren staking beurs rente prijzen energie water dijk "
@@ -61,7 +63,30 @@ class WireSite:
             f"/a/{n}" for n in range(self.articles)
         }
 
+    @property
+    def sitemaps(self) -> int:
+        return -(-self.articles // PER_SITEMAP)
+
+    def expected_feed_paths(self) -> set[str]:
+        """What the feed spider fetches: the index, its sitemaps and every article."""
+        return {"/sitemap.xml", *(f"/sitemap-{k}.xml" for k in range(self.sitemaps))} | {
+            f"/a/{n}" for n in range(self.articles)
+        }
+
     def render(self, path: str) -> bytes | None:
+        ns = 'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"'
+        if path == "/sitemap.xml":
+            maps = "".join(
+                f"<sitemap><loc>{self.base}/sitemap-{k}.xml</loc></sitemap>" for k in range(self.sitemaps)
+            )
+            return f'<?xml version="1.0"?><sitemapindex {ns}>{maps}</sitemapindex>'.encode()
+        if path.startswith("/sitemap-") and path.endswith(".xml") and path[9:-4].isdigit():
+            first = int(path[9:-4]) * PER_SITEMAP
+            urls = "".join(
+                f"<url><loc>{self.base}/a/{n}</loc><lastmod>2026-12-01T{n % 24:02d}:00:00Z</lastmod></url>"
+                for n in range(first, min(first + PER_SITEMAP, self.articles))
+            )
+            return f'<?xml version="1.0"?><urlset {ns}>{urls}</urlset>'.encode()
         if path == "/robots.txt":
             return b"User-agent: *\nDisallow:\n"
         if path == "/":
@@ -135,6 +160,7 @@ def profile_file(site: WireSite, folder: Path) -> Path:
                 "name": "wire",
                 "domains": [host],
                 "start_urls": [site.base + "/"],
+                "feeds": [site.base + "/sitemap.xml"],
                 "listing_patterns": ["^/$", "^/list"],
                 "article_patterns": ["^/a/"],
                 "language": "nl",

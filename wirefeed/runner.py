@@ -125,10 +125,11 @@ _PARTIAL = (
 def exit_code(stats: dict[str, Any]) -> int:
     """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
     ``wirefeed/fetch/failed/*`` stats), or work was left pending in the ledger. 5: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
-    it outranks 3). 1: the crawl did not finish or read nothing."""
+    it outranks 3). 1: the crawl did not finish or read nothing (a worker of a shared run that found
+    it drained, the others having fetched everything, read nothing and is fine)."""
     if stats.get("finish_reason") not in ("finished", "closespider_pagecount", "closespider_itemcount"):
         return EXIT_FAILED
-    if not stats.get("wirefeed/fetch/pages"):
+    if not stats.get("wirefeed/fetch/pages") and not stats.get("wirefeed/shared/drained"):
         return EXIT_FAILED
     if any(k.startswith("wirefeed/monitor/failed/") for k in stats):
         return EXIT_MONITOR

@@ -26,14 +26,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import socket
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from wirefeed.errors import StoreError
+from wirefeed.errors import LockError, StoreError
 from wirefeed.ledger import PendingRequest
+from wirefeed.lock import acquire, release
 from wirefeed.neardup import band_keys, best_cluster, candidates_sql, pack, signature
+from wirefeed.output import read_back
 from wirefeed.store import Decision, decide_known
 
 __all__ = ["SCHEMA_VERSION", "PgLedger", "PgStateStore", "export", "is_postgres"]
@@ -85,6 +89,14 @@ CREATE TABLE IF NOT EXISTS frontier (
 CREATE TABLE IF NOT EXISTS teasers (
     run TEXT NOT NULL, article TEXT NOT NULL, teaser TEXT NOT NULL, PRIMARY KEY (run, article, teaser)
 );
+-- The workers of a shared run and their leases: a worker whose beat is older than the lease is dead,
+-- and another takes over its work (lost: taken over; a beat then tells the worker to stop).
+CREATE TABLE IF NOT EXISTS workers (
+    run TEXT NOT NULL, worker TEXT NOT NULL,
+    host TEXT NOT NULL, output TEXT,  -- where its output is (read by a worker that takes over)
+    beat DOUBLE PRECISION NOT NULL, lost BOOLEAN NOT NULL,
+    PRIMARY KEY (run, worker)
+);
 -- Stamps seen on listings for an article another worker may fetch (the spider's evidence).
 CREATE TABLE IF NOT EXISTS evidence (
     run TEXT NOT NULL, article TEXT NOT NULL, stamp TEXT NOT NULL, PRIMARY KEY (run, article, stamp)
@@ -101,6 +113,21 @@ def is_postgres(state: str | None) -> bool:
 
 def _key(text: str) -> int:
     return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+@dataclass(slots=True)
+class Takeover:
+    """What a worker took over from a dead one: its pages (to fetch again) and how its unconfirmed
+    records were settled — ``confirmed`` (the line is in its output), ``released`` (it is not: decided
+    again when the page is fetched again). ``verified`` is False when its output could not be read
+    (another machine, standard output): its records were then all released, and those it had written
+    may be in two outputs (``wirefeed export`` still has each once)."""
+
+    worker: str
+    verified: bool
+    confirmed: int = 0
+    released: int = 0
+    pages: list[PendingRequest] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +149,7 @@ class PgLedger:
         # With the shared frontier (wirefeed.spiders.shared) a request is entered when it passes the
         # run's seen-set, and claimed when popped; alone, a worker claims what it requests.
         self.shared = False
+        self.lost = False  # another worker took this one's work over: it ends nothing any more
         self.announced: dict[str, tuple[str, int, str]] = {}
         self.recovering: dict[str, PendingRequest] = {}
         rows = self._x(
@@ -159,7 +187,10 @@ class PgLedger:
         )
 
     def page_done(self, url: str) -> None:
-        self._x("DELETE FROM frontier WHERE run=%s AND url=%s", (self.run, url))
+        """The page reached its end here: off the ledger, if it is still this worker's (a page another
+        worker took over, or that this worker held once its lease was lost, is not its to end)."""
+        if not self.lost:
+            self._x("DELETE FROM frontier WHERE run=%s AND url=%s AND owner=%s", (self.run, url, self.worker))
 
     def pending_requests(self) -> list[PendingRequest]:
         """The pages this worker held when it stopped (a restart fetches them again): read when the
@@ -174,16 +205,45 @@ class PgLedger:
         self.recovering.update((p.url, p) for p in self._held)
 
     def orphans(self, timeout: float) -> list[PendingRequest]:
-        """Pending pages that nobody holds and that have not been queued for ``timeout`` seconds: a
-        worker was killed between taking them from the shared queue and claiming them (or between
-        the seen-set and the queue). Pages a dead worker claimed wait for it: only it can tell, from
-        its output, which of its stories it wrote."""
+        """Pending pages that nobody holds and that have not been queued for ``timeout`` seconds (a
+        worker was killed between taking them from the shared queue and claiming them, or between
+        the seen-set and the queue; or a worker that stopped handed them back). Marked as queued again
+        in the same statement, so one worker re-queues each."""
         rows = self._x(
-            f"SELECT url, profile, hops, kind FROM frontier WHERE run=%s AND owner IS NULL "
-            f"AND since < {_NOW} - %s",
+            f"UPDATE frontier SET since={_NOW} WHERE run=%s AND owner IS NULL AND since < {_NOW} - %s "
+            "RETURNING url, profile, hops, kind",
             (self.run, timeout),
         )
         return [PendingRequest(*row) for row in rows]
+
+    def join(self, output: str | None) -> None:
+        """This worker takes part in the run, writing to ``output`` (an absolute path, or None): its
+        lease starts now (a restarted worker's too)."""
+        self._x(
+            f"INSERT INTO workers VALUES (%s, %s, %s, %s, {_NOW}, false) ON CONFLICT (run, worker) "
+            "DO UPDATE SET host=excluded.host, output=excluded.output, beat=excluded.beat, lost=false",
+            (self.run, self.worker, socket.gethostname(), output),
+        )
+
+    def beat(self) -> bool:
+        """Renew this worker's lease; False if another worker took its work over (it must stop)."""
+        row = self._x(
+            f"UPDATE workers SET beat={_NOW} WHERE run=%s AND worker=%s AND NOT lost RETURNING 1",
+            (self.run, self.worker),
+        ).fetchone()
+        self.lost = self.lost or row is None
+        return row is not None
+
+    def hand_back(self) -> int:
+        """A worker that stops (SIGTERM, a CLOSESPIDER limit) hands the pages it holds back to the run
+        for others to fetch at once — unless a record of its own is still unconfirmed (an output that
+        failed): then they wait for its restart or its lease."""
+        cur = self._x(
+            "UPDATE frontier SET owner=NULL, since=0 WHERE run=%s AND owner=%s "
+            "AND NOT EXISTS (SELECT 1 FROM stories WHERE pending AND owner=%s)",
+            (self.run, self.worker, self.worker),
+        )
+        return int(cur.rowcount)
 
     def holders(self) -> dict[str, int]:
         """Pending pages per worker holding them (``""``: queued, or nobody)."""
@@ -207,6 +267,8 @@ class PgLedger:
         return [json.loads(r[0]) for r in rows]
 
     def teasers_settled(self, article: str) -> None:
+        if self.lost:
+            return
         self._x("DELETE FROM teasers WHERE run=%s AND article=%s", (self.run, article))
 
     def waiting_articles(self) -> list[str]:
@@ -263,6 +325,7 @@ class PgStateStore:
         self._adb: Any = None
         self._lock = asyncio.Lock()  # one decision at a time on the one connection
         self.spent = 0.0  # seconds in decisions (the shared state's cost per story)
+        self.leased = False  # a worker of a shared run (wirefeed.spiders.shared): decisions renew its lease
 
     def _migrate(self) -> None:
         with self.db.transaction():
@@ -315,6 +378,13 @@ class PgStateStore:
 
         packed, bands, earliest, latest, stamp, locks = sig_parts
         async with conn.pipeline(), conn.transaction():
+            lease = None
+            if self.leased:  # refused once another worker took this one's work over
+                # A plain read: a row lock here would make the heartbeat (the synchronous connection,
+                # on the reactor thread) wait for this transaction, which waits for the reactor.
+                lease = await conn.execute(
+                    "SELECT 1 FROM workers WHERE run=%s AND worker=%s AND NOT lost", (self.run, self.worker)
+                )
             await conn.execute(
                 "SELECT count(pg_advisory_xact_lock(k)) FROM (SELECT unnest(%s::bigint[]) AS k ORDER BY 1) s",
                 (locks,),
@@ -339,6 +409,13 @@ class PgStateStore:
                         f"({candidates_sql(len(bands), '%s')}) AND s.sig IS NOT NULL",
                         bands,
                     )
+                )
+            if lease is not None and await lease.fetchone() is None:
+                self.ledger.lost = True
+                raise StoreError(
+                    self.dsn,
+                    f"the lease of worker {self.worker} ran out and another worker took over its work; "
+                    "it stops (start it again to rejoin the run, or raise WIREFEED_WORKER_LEASE)",
                 )
             known, archived, other = [await c.fetchone() for c in reads[:3]]
             near = await reads[3].fetchall() if bands else []
@@ -429,17 +506,86 @@ class PgStateStore:
         )
 
     # --- two-phase writes ---------------------------------------------------------------------------
-    def confirm(self, story_id: str) -> None:
-        """The record is in this worker's output: the claim is settled and numbered for export. One
-        statement; the export lock it takes first makes the numbers follow the commit order."""
+    def confirm(self, story_id: str, owner: str | None = None) -> None:
+        """The record is in the output of ``owner`` (this worker): the claim is settled and numbered
+        for export. One statement; the export lock it takes first makes the numbers follow the commit
+        order. A claim another worker took over is no longer this worker's to confirm."""
         self.db.execute(
             "WITH l AS (SELECT pg_advisory_xact_lock(%s)), "
-            "c AS (UPDATE stories SET pending=false, owner=NULL WHERE id=%s AND pending "
+            "c AS (UPDATE stories SET pending=false, owner=NULL WHERE id=%s AND pending AND owner=%s "
             "AND (SELECT true FROM l) RETURNING id, version) "
             "UPDATE emitted e SET seq=nextval('emitted_seq') FROM c "
             "WHERE e.story=c.id AND e.version=c.version AND e.seq IS NULL",
-            (_EXPORT_LOCK, story_id),
+            (_EXPORT_LOCK, story_id, owner or self.worker),
         )
+
+    def take_over(self, lease: float) -> list[Takeover]:
+        """The work of every worker of the run whose lease (its last beat) is older than ``lease``
+        seconds: it is marked lost, its unconfirmed records are settled against its output, and its
+        pending pages become this worker's (the caller fetches them again)."""
+        dead = self.db.execute(
+            f"SELECT worker, host, output FROM workers w WHERE run=%s AND worker<>%s AND beat < {_NOW} - %s "
+            "AND (EXISTS (SELECT 1 FROM frontier f WHERE f.run=w.run AND f.owner=w.worker) "
+            "OR EXISTS (SELECT 1 FROM stories s WHERE s.pending AND s.owner=w.worker))",
+            (self.run, self.worker, lease),
+        ).fetchall()
+        import psycopg
+
+        took = []
+        for row in dead:
+            try:
+                if (one := self._take_over(*row, lease)) is not None:
+                    took.append(one)
+            except psycopg.errors.LockNotAvailable:
+                continue  # busy: the next idle round tries again
+        return took
+
+    def _take_over(self, dead: str, host: str, output: str | None, lease: float) -> Takeover | None:
+        path = Path(output) if output and host == socket.gethostname() else None
+        if path is not None:
+            try:  # the dead worker's output lock: held means it is alive after all (a stalled process)
+                acquire(path)
+            except LockError:
+                return None
+        try:
+            with self.db.transaction():
+                # Waits on this connection block the reactor thread; a lock held by a transaction that
+                # waits for this worker's own decisions would never come free. Give up, retry later.
+                self.db.execute("SET LOCAL lock_timeout = '2s'")
+                lost = self.db.execute(
+                    f"UPDATE workers SET lost=true WHERE run=%s AND worker=%s AND beat < {_NOW} - %s "
+                    "RETURNING 1",
+                    (self.run, dead, lease),
+                ).fetchone()
+                if lost is None:  # it beat again meanwhile
+                    return None
+                took = Takeover(dead, verified=path is not None)
+                lines = (
+                    {(r["id"], r["content_hash"], int(r["version"])) for r in read_back(path)}
+                    if path
+                    else set()
+                )
+                claims = self.db.execute(
+                    "SELECT id, content_hash, version FROM stories WHERE pending AND owner=%s FOR UPDATE",
+                    (dead,),
+                ).fetchall()
+                for story_id, content_hash, version in claims:
+                    if (story_id, content_hash, version) in lines:
+                        self.confirm(story_id, owner=dead)
+                        took.confirmed += 1
+                    else:
+                        self._forget_claim(story_id, version)
+                        took.released += 1
+                rows = self.db.execute(
+                    f"UPDATE frontier SET owner=%s, since={_NOW} WHERE run=%s AND owner=%s "
+                    "RETURNING url, profile, hops, kind",
+                    (self.worker, self.run, dead),
+                ).fetchall()
+                took.pages = [PendingRequest(*r) for r in rows]
+                return took
+        finally:
+            if path is not None:
+                release(path)
 
     def open_run(self, emitted: Iterable[dict[str, Any]] = (), now: int = 0) -> tuple[int, int]:
         """A (re)starting worker settles its own claims: those whose line is in its output are
