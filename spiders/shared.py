@@ -144,7 +144,12 @@ class SharedScheduler(RedisScheduler):
             engine.crawl(request)
 
     def _beat(self) -> None:
-        if not self.ledger.beat():
+        try:
+            alive = self.ledger.beat()
+        except Exception as exc:  # PostgreSQL away for a moment: keep beating; the lease says how long
+            logger.warning("heartbeat failed: %s", exc)
+            return
+        if not alive:
             self._stop("its lease ran out and another worker took over its work")
 
     def _stop(self, why: str) -> None:

@@ -9,18 +9,23 @@ SIGKILLed mid-run (once its output holds some lines: an event, not a delay) and 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import re
+import shutil
 import signal
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.servers import missing, postgres_server, redis_server
+from tests.servers import free_port, missing, postgres_server, redis_server
 from tests.wiresite import WireSite, profile_file, wire_site
 
 pytestmark = pytest.mark.skipif(missing() is not None, reason=str(missing()))
@@ -201,6 +206,92 @@ def test_three_feed_workers_fetch_every_url_once_and_emit_every_story_once(
     assert_union_exactly_once(tmp_path, 3, articles)
     counts = [_lines(tmp_path / f"worker-{n}.jsonl") for n in range(3)]
     assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
+
+
+def _scrapyd_project(tmp: Path, url: str) -> Path:
+    """The project as scrapyd-deploy sees it (a copy: it writes a setup.py beside scrapy.cfg), with the
+    ``[deploy]`` section's url pointed at the test's scrapyd."""
+    root, project = Path(__file__).resolve().parents[1], tmp / "project"
+    project.mkdir()
+    skip = shutil.ignore_patterns("__pycache__", "*.egg-info")
+    for name in ("pyproject.toml", "scrapy.cfg", "README.md", "wirefeed", "spiders", "pipelines", "schemas"):
+        src = root / name
+        if src.is_dir():
+            shutil.copytree(src, project / name, ignore=skip)
+        else:
+            shutil.copy(src, project / name)
+    cfg = project / "scrapy.cfg"
+    text = cfg.read_text()
+    assert "\n[deploy]\n" in text and "\nproject = wirefeed" in text
+    cfg.write_text(re.sub(r"(?m)^url = .*$", f"url = {url}/", text))
+    return project
+
+
+def _api(url: str, data: list[tuple[str, str]] | None = None) -> dict[str, object]:
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    with urllib.request.urlopen(url, body, timeout=60) as r:
+        out: dict[str, object] = json.loads(r.read())
+    assert out.get("status") == "ok", out
+    return out
+
+
+def test_scrapyd_nodes_run_the_same_shared_crawl(tmp_path: Path, servers: tuple[str, str]) -> None:
+    """The README's scrapyd recipe on a real scrapyd on 127.0.0.1: the project deployed with
+    scrapyd-deploy (scrapy.cfg's [deploy]), two jobs scheduled as two workers of one run."""
+    redis_url, pg_url = servers
+    state = fresh_database(pg_url, "scrapyd")
+    home, port = tmp_path / "scrapyd", free_port()
+    home.mkdir()
+    (home / "scrapyd.conf").write_text(
+        f"[scrapyd]\nbind_address = 127.0.0.1\nhttp_port = {port}\neggs_dir = {home}/eggs\n"
+        f"logs_dir = {home}/logs\nitems_dir =\ndbs_dir = {home}/dbs\nmax_proc = 2\npoll_interval = 0.5\n"
+    )
+    bin_dir = Path(sys.executable).parent
+    daemon = subprocess.Popen(
+        [bin_dir / "scrapyd"], cwd=home, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(3000):  # until it answers
+            with contextlib.suppress(OSError):
+                _api(url + "/daemonstatus.json")
+                break
+            time.sleep(0.01)
+        deploy = subprocess.run(
+            [bin_dir / "scrapyd-deploy"], cwd=_scrapyd_project(tmp_path, url), capture_output=True, text=True
+        )
+        assert deploy.returncode == 0 and '"status": "ok"' in deploy.stdout, deploy.stdout + deploy.stderr
+        articles = 100
+        with wire_site(articles) as site:
+            jobs = []
+            for node in ("node0", "node1"):
+                jobs.append(_api(url + "/schedule.json", [
+                    ("project", "wirefeed"), ("spider", "portal"), ("profile", "wire"),
+                    ("setting", f"WIREFEED_PROFILES={profile_file(site, tmp_path)}"),
+                    ("setting", f"WIREFEED_STATE={state}"), ("setting", f"WIREFEED_FRONTIER={redis_url}"),
+                    ("setting", "WIREFEED_RUN=scrapyd"), ("setting", f"WIREFEED_WORKER={node}"),
+                    ("setting", f"WIREFEED_OUTPUT={tmp_path / node}.jsonl"), ("setting", "AUTOTHROTTLE_ENABLED=False"),
+                ])["jobid"])  # fmt: skip
+            while True:
+                finished = _api(url + "/listjobs.json?project=wirefeed")["finished"]
+                done = {j["id"]: j for j in finished if j["id"] in jobs}  # type: ignore[index,union-attr]
+                if len(done) == len(jobs):
+                    break
+                time.sleep(0.2)
+            served = fetched(site)
+        logs = [(home / "logs" / "wirefeed" / "portal" / f"{job}.log").read_text() for job in jobs]
+        assert all("'finish_reason': 'finished'" in log for log in logs), logs[0][-3000:]
+        assert set(served) == site.expected_paths()
+        assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
+        ids = [
+            json.loads(line)["id"]
+            for node in ("node0", "node1")
+            for line in (tmp_path / f"{node}.jsonl").open()
+        ]
+        assert len(ids) == len(set(ids)) == articles
+    finally:
+        daemon.terminate()
+        daemon.wait(timeout=60)
 
 
 def test_frontier_needs_a_shared_store_and_a_run(tmp_path: Path) -> None:
