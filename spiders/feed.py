@@ -91,7 +91,9 @@ class FeedSpider(PortalSpider):
     def _request(
         self, url: str, prof: Profile, hops: int = 0, kind: str = "page", article: str | None = None
     ) -> scrapy.Request | None:
-        if kind.startswith(_FEED):  # a feed document the ledger held pending
+        if kind.startswith(_FEED):  # a feed document the ledger held pending (unless asked for already)
+            if canonical_url(url) in self.feeds_requested:
+                return None
             return self._feed_request(url, prof, int(kind.removeprefix(_FEED) or 0), hops)
         return super()._request(url, prof, hops, kind, article)
 

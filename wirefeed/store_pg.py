@@ -532,9 +532,9 @@ class PgStateStore:
         import psycopg
 
         took = []
-        for row in dead:
+        for worker, host, output in dead:
             try:
-                if (one := self._take_over(*row, lease)) is not None:
+                if (one := self._take_over(worker, host, output, lease)) is not None:
                     took.append(one)
             except psycopg.errors.LockNotAvailable:
                 continue  # busy: the next idle round tries again
