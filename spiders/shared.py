@@ -142,6 +142,9 @@ class SharedScheduler(RedisScheduler):
         if request is not None:
             self._handing = request
             engine.crawl(request)
+            if self._handing is request:  # dropped on the way (a request_scheduled handler): as if
+                self._handing = None  # it had been dropped before it was queued — no page to wait for
+                self.ledger.page_done(request.meta.get(KEY) or request.url)
 
     def _beat(self) -> None:
         try:
