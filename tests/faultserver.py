@@ -6,7 +6,8 @@
 ``/private``. A second server (``other``) stands for a foreign domain that redirects point to. A third
 (``wire``) is a small, well-behaved portal for the kill campaign (:func:`wire_page`): cheap to crawl
 again and again, and with what makes exactly-once hard: teasers folded into their articles, a copy of
-a story under a second URL, stories that exist only as a teaser.
+a story under a second URL, stories that exist only as a teaser. Under ``/laat/`` it serves the
+late-evidence case (:func:`late_page`).
 """
 
 from __future__ import annotations
@@ -114,6 +115,35 @@ def wire_page(path: str) -> bytes | None:
             f"{body}<footer><p>Wire demo</p></footer></body></html>").encode()  # fmt: skip
 
 
+LATE_TITLE = "Gemeente Goes besluit over de haven"
+
+
+def late_page(path: str) -> bytes | None:
+    """The late-evidence portal under ``/laat/``: listing 1 links the article (its teaser has no
+    stamp) and listing 2; listing 2 has the article's teaser with a stamp, and links listing 3. The
+    server holds the article until listing 3 was asked for — something the spider does only after it
+    has read listing 2 — so the stamp always arrives after the article was requested, before it is read."""
+    lead = (
+        "GOES (ANP) - De gemeenteraad van Goes heeft dinsdag ingestemd met de verbouwing van de oude haven."
+    )
+    teaser = '<div class="tsr"><a href="/laat/artikel-haven"><h4>' + LATE_TITLE + "</h4></a>"
+    teaser += f'<div class="tsr-l">{lead}</div>' + "{stamp}</div>"
+    if path == "/laat/":
+        body = teaser.format(stamp="") + '<div class="pgr"><a href="/laat/?page=2">2</a></div>'
+    elif path == "/laat/?page=2":
+        body = teaser.format(stamp='<div class="tsr-t">3 uur geleden</div>')
+        body += '<div class="pgr"><a href="/laat/?page=3">3</a></div>'
+    elif path == "/laat/?page=3":
+        body = "<p>Geen berichten meer.</p>"
+    elif path == "/laat/artikel-haven":
+        body = (f'<div class="art"><h1>{LATE_TITLE}</h1><p>{lead}</p><p>De werkzaamheden beginnen in het '
+                "voorjaar en duren twee jaar, zegt de wethouder.</p></div>")  # fmt: skip
+    else:
+        return None
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Laat</title></head><body>'
+            f'<div class="lst">{body}</div></body></html>').encode()  # fmt: skip
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Any
@@ -139,6 +169,20 @@ class Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.lstrip("/")
+        if self.server.role == "wire" and self.path.startswith("/laat/"):
+            with self.server.lock:  # one release per crawl (its User-Agent)
+                listing3 = self.server.released.setdefault(self.headers.get("User-Agent"), threading.Event())
+            if self.path == "/laat/artikel-haven":
+                listing3.wait(
+                    60
+                )  # an event, not a delay: the timeout only keeps a broken spider from hanging
+            elif self.path == "/laat/?page=3":
+                listing3.set()
+            page = late_page(self.path)
+            self.send(
+                200 if page is not None else 404, b"<html><body>weg</body></html>" if page is None else page
+            )
+            return
         if self.server.role == "wire":
             page = wire_page(self.path) if path != "robots.txt" else b""
             self.send(
@@ -300,6 +344,7 @@ def serve(role: str) -> ThreadingHTTPServer:
     srv.role = role  # type: ignore[attr-defined]
     srv.log = None  # type: ignore[attr-defined]
     srv.lock = threading.Lock()  # type: ignore[attr-defined]
+    srv.released = {}  # type: ignore[attr-defined]
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 

@@ -207,7 +207,12 @@ def run_crawl(
     check_crawl(s, spider, kwargs)
     if output:
         RecordWriter.preflight(output)
-    hold(state_of(s, spider), output, wait=wait)
+    state_path = state_of(s, spider)
+    if not state_path.startswith(("postgresql://", "postgres://")):
+        from wirefeed.store import StateStore
+
+        StateStore.preflight(state_path)  # a foreign file: exit 2 before its lock file is made beside it
+    hold(state_path, output, wait=wait)
     process = AsyncCrawlerProcess(s)
     crawler = process.create_crawler(spider)
     process.crawl(crawler, **kwargs)

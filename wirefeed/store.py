@@ -127,6 +127,13 @@ class StateStore:
             self._unlock()
             raise
 
+    @staticmethod
+    def preflight(path: str | Path) -> None:
+        """Raise :class:`StoreError` now if ``path`` is not a wirefeed store (another application's
+        SQLite file, not SQLite at all, a directory), before a run starts anything or writes a byte."""
+        if str(path) != ":memory:":
+            _refuse_foreign(str(path))
+
     def _unlock(self) -> None:
         if self.path != ":memory:":
             release(self.path)
