@@ -105,14 +105,19 @@ def test_failed_fetches_quarantine_and_finish_reason() -> None:
         "wirefeed/fetch/pages": 6,
         "wirefeed/fetch/failed/http-500": 3,
         "wirefeed/fetch/failed/timeout": 1,
-        "wirefeed/extract/stories": 10,
+        "wirefeed/extract/stories": 20,
     }
-    failures = evaluate(stats, _tally(5, 0), [], quarantined=3)
+    failures = evaluate(stats, _tally(5, 0), [], quarantined=6)
     by_name = {f.monitor: f.message for f in failures}
     assert by_name == {
         "finish-reason": "the crawl stopped: shutdown",
         "failed-fetches": "4 of 10 fetches failed (40%, limit 25%): http-500=3, timeout=1",
-        "quarantined": "3 of 10 stories quarantined (30%, limit 25%)",
+        "quarantined": "6 of 20 stories quarantined (30%, limit 25%)",
+    }
+    # too few stories to judge the quarantine share
+    assert "quarantined" not in {
+        f.monitor
+        for f in evaluate({**stats, "wirefeed/extract/stories": 10}, _tally(5, 0), [], quarantined=3)
     }
     # at the limit is still fine
     ok = {"finish_reason": "finished", "wirefeed/fetch/pages": 3, "wirefeed/fetch/failed/dns": 1}
@@ -289,6 +294,9 @@ def test_parse_that_quarantines_most_of_its_stories_fails_its_monitor(
         "2 uur geleden\nDijk dicht\n\nKAPELLE (ANP) - De dijk bij Kapelle is van\n",  # the last one cut off
         "utf-8",
     )
+    # two stories are too few to judge a share by default: the cut one is quarantined, the run is fine
+    assert main(["parse", str(page), "--reference-time", "2026-03-29T10:30:00+02:00"]) == 0
+    monkeypatch.setenv("WIREFEED_MONITOR_MIN_SAMPLE", "2")
     assert main(["parse", str(page), "--reference-time", "2026-03-29T10:30:00+02:00"]) == 5
     assert (
         "monitor failed: quarantined: 1 of 2 stories quarantined (50%, limit 25%)" in capsys.readouterr().err

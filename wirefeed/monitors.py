@@ -56,7 +56,7 @@ class MonitorConfig:
         default_factory=lambda: {"title": 0.95, "published": 0.8, "dateline": 0.0, "language": 0.8}
     )
     coverage_drop: float = 0.2
-    min_sample: int = 20  # coverage is judged on at least this many records
+    min_sample: int = 20  # coverage and the quarantine share are judged on at least this many
     max_failed_share: float = 0.25
     max_quarantine_share: float = 0.25
     finish_reasons: tuple[str, ...] = ("finished", "closespider_pagecount", "closespider_itemcount")
@@ -159,7 +159,9 @@ def evaluate(
             )
         )
     extracted = stats.get("wirefeed/extract/stories", 0)
-    if extracted and quarantined / extracted > cfg.max_quarantine_share:
+    # A share of a handful is noise: one cut-off story of a three-story page is no alarm (it is
+    # already quarantined with its reason), so a `parse` of one page does not fail its monitor.
+    if extracted >= cfg.min_sample and quarantined / extracted > cfg.max_quarantine_share:
         share = quarantined / extracted
         out.append(
             Failure(
