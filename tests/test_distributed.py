@@ -172,8 +172,13 @@ def test_a_worker_killed_and_never_restarted_does_not_stall_the_run(
     articles = 300
     with wire_site(articles) as site:
         cmds = [worker(site, tmp_path, state, redis_url, "dead", n, lease=5) for n in range(3)]
-        procs = [start(cmd, tmp_path / f"{n}.log") for n, cmd in enumerate(cmds)]
         victim = tmp_path / "worker-1.jsonl"
+        # The victim starts first and the others once it has written a line, so it holds work whatever
+        # the machine's speed (started together, the other two once drained the run before it began).
+        procs = {1: start(cmds[1], tmp_path / "1.log")}
+        while procs[1].poll() is None and _lines(victim) < 1:
+            time.sleep(0.005)
+        procs.update({n: start(cmds[n], tmp_path / f"{n}.log") for n in (0, 2)})
         while procs[1].poll() is None and _lines(victim) < 20:  # mid-run: it holds pages and claims
             time.sleep(0.005)
         assert procs[1].poll() is None, (tmp_path / "1.log").read_text()[-3000:]
