@@ -22,6 +22,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -71,6 +72,44 @@ def start(cmd: list[str], log: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log.open("ab"))
 
 
+class Workers:
+    """The worker processes of one run: worker ``n`` writes ``worker-n.jsonl`` and logs to ``n.log``."""
+
+    def __init__(
+        self, site: WireSite, tmp: Path, state: str, frontier: str, run: str, **options: Any
+    ) -> None:
+        self.tmp = tmp
+        self.args = (site, tmp, state, frontier, run)
+        self.options = options
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+
+    def cmd(self, n: int) -> list[str]:
+        return worker(*self.args, n, **self.options)
+
+    def start(self, *ns: int) -> None:
+        for n in ns:
+            self.procs[n] = start(self.cmd(n), self.tmp / f"{n}.log")  # same command: the same worker
+
+    def log(self, n: int) -> str:
+        return (self.tmp / f"{n}.log").read_text()
+
+    def await_lines(self, n: int, lines: int) -> None:
+        """Return once worker ``n`` has written ``lines`` lines: an event, not a delay."""
+        while self.procs[n].poll() is None and _lines(self.tmp / f"worker-{n}.jsonl") < lines:
+            time.sleep(0.005)
+        assert self.procs[n].poll() is None, self.log(n)[-3000:]
+
+    def kill(self, n: int) -> None:
+        self.procs[n].send_signal(signal.SIGKILL)
+        self.procs[n].wait(timeout=60)
+        del self.procs[n]
+
+    def assert_all_exit_0(self) -> None:
+        codes = {n: p.wait(timeout=1800) for n, p in self.procs.items()}
+        failed = [n for n, code in codes.items() if code != 0]
+        assert not failed, f"exit codes {codes}: {self.log(failed[0])[-3000:] if failed else ''}"
+
+
 def union(tmp: Path, workers: int) -> list[str]:
     ids = []
     for n in range(workers):
@@ -98,19 +137,14 @@ def test_three_workers_fetch_every_url_once_and_emit_every_story_once(
     redis_url, pg_url = servers
     state = fresh_database(pg_url, "three")
     with wire_site(ARTICLES) as site:
-        procs = [
-            start(worker(site, tmp_path, state, redis_url, "three", n), tmp_path / f"{n}.log")
-            for n in range(3)
-        ]
-        codes = [p.wait(timeout=1800) for p in procs]
-        assert codes == [0, 0, 0], (tmp_path / "0.log").read_text()[-3000:]
+        workers = Workers(site, tmp_path, state, redis_url, "three")
+        workers.start(0, 1, 2)
+        workers.assert_all_exit_0()
         served = fetched(site)
         assert set(served) == site.expected_paths()
         assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
         # A late worker of the drained run finds nothing left to fetch: it ends, and that is no failure.
-        late = subprocess.run(
-            worker(site, tmp_path, state, redis_url, "three", 3), capture_output=True, text=True
-        )
+        late = subprocess.run(workers.cmd(3), capture_output=True, text=True)
         assert late.returncode == 0, late.stderr[-3000:]
         assert "wirefeed/shared/drained" in late.stderr and _lines(tmp_path / "worker-3.jsonl") == 0
         assert fetched(site) == served
@@ -144,17 +178,12 @@ def test_a_worker_killed_and_restarted_loses_and_duplicates_nothing(
     redis_url, pg_url = servers
     state = fresh_database(pg_url, "killed")
     with wire_site(ARTICLES) as site:
-        cmds = [worker(site, tmp_path, state, redis_url, "killed", n) for n in range(3)]
-        procs = [start(cmd, tmp_path / f"{n}.log") for n, cmd in enumerate(cmds)]
-        victim = tmp_path / "worker-1.jsonl"
-        while procs[1].poll() is None and _lines(victim) < 60:  # mid-run: pages, pipelines, store busy
-            time.sleep(0.005)
-        assert procs[1].poll() is None, (tmp_path / "1.log").read_text()[-3000:]
-        procs[1].send_signal(signal.SIGKILL)
-        procs[1].wait(timeout=60)
-        procs[1] = start(cmds[1], tmp_path / "1.log")  # same command, same output: the same worker
-        codes = [p.wait(timeout=1800) for p in procs]
-        assert codes == [0, 0, 0], (tmp_path / "1.log").read_text()[-3000:]
+        workers = Workers(site, tmp_path, state, redis_url, "killed")
+        workers.start(0, 1, 2)
+        workers.await_lines(1, 60)  # mid-run: pages, pipelines, store busy
+        workers.kill(1)
+        workers.start(1)
+        workers.assert_all_exit_0()
         served = fetched(site)
         assert set(served) == site.expected_paths(), "a page was never fetched"
     assert_union_exactly_once(tmp_path, 3, ARTICLES)
@@ -171,21 +200,15 @@ def test_a_worker_killed_and_never_restarted_does_not_stall_the_run(
     state = fresh_database(pg_url, "dead")
     articles = 300
     with wire_site(articles) as site:
-        cmds = [worker(site, tmp_path, state, redis_url, "dead", n, lease=5) for n in range(3)]
-        victim = tmp_path / "worker-1.jsonl"
+        workers = Workers(site, tmp_path, state, redis_url, "dead", lease=5)
         # The victim starts first and the others once it has written a line, so it holds work whatever
         # the machine's speed (started together, the other two once drained the run before it began).
-        procs = {1: start(cmds[1], tmp_path / "1.log")}
-        while procs[1].poll() is None and _lines(victim) < 1:
-            time.sleep(0.005)
-        procs.update({n: start(cmds[n], tmp_path / f"{n}.log") for n in (0, 2)})
-        while procs[1].poll() is None and _lines(victim) < 20:  # mid-run: it holds pages and claims
-            time.sleep(0.005)
-        assert procs[1].poll() is None, (tmp_path / "1.log").read_text()[-3000:]
-        procs[1].send_signal(signal.SIGKILL)
-        procs[1].wait(timeout=60)
-        codes = [procs[n].wait(timeout=1800) for n in (0, 2)]
-        assert codes == [0, 0], (tmp_path / "0.log").read_text()[-3000:]
+        workers.start(1)
+        workers.await_lines(1, 1)
+        workers.start(0, 2)
+        workers.await_lines(1, 20)  # mid-run: it holds pages and claims
+        workers.kill(1)
+        workers.assert_all_exit_0()
         served = fetched(site)
         assert set(served) == site.expected_paths(), "a page was never fetched"
     assert_union_exactly_once(tmp_path, 3, articles)
@@ -201,10 +224,9 @@ def test_three_feed_workers_fetch_every_url_once_and_emit_every_story_once(
     state = fresh_database(pg_url, "feeds")
     articles = 300
     with wire_site(articles) as site:
-        cmds = [worker(site, tmp_path, state, redis_url, "feeds", n, spider="feed") for n in range(3)]
-        procs = [start(cmd, tmp_path / f"{n}.log") for n, cmd in enumerate(cmds)]
-        codes = [p.wait(timeout=1800) for p in procs]
-        assert codes == [0, 0, 0], (tmp_path / "0.log").read_text()[-3000:]
+        workers = Workers(site, tmp_path, state, redis_url, "feeds", spider="feed")
+        workers.start(0, 1, 2)
+        workers.assert_all_exit_0()
         served = fetched(site)
         assert set(served) == site.expected_feed_paths()
         assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
