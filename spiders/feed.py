@@ -151,7 +151,7 @@ class FeedSpider(PortalSpider):
                 continue
             link = canonical_url(entry.link)
             if prof.owns(link):
-                if entry.published and link not in self.articles_parsed:  # evidence waits in the ledger
+                if entry.published and hash(link) not in self.articles_parsed:  # evidence waits in the ledger
                     self.frontier.ledger.stamp_seen(
                         link, {"raw": entry.published, "anchor": rfc3339(anchor) or "", "source": "rss"}
                     )

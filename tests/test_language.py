@@ -88,3 +88,20 @@ def test_a_repeated_text_keeps_the_settings_of_each_call() -> None:
     assert detect_language(text, candidates=["nl", "de"]).code in ("nl", "de")
     assert detect_language(text, backend="langdetect").code == "en"
     assert detect_language(text) == detect_language(text)
+
+
+def test_the_cache_keeps_a_digest_of_each_text_not_the_text_and_stays_bounded() -> None:
+    """A long crawl detects thousands of stories of several KB each: the cache holds a bounded number of
+    results, keyed by a digest, so no story text outlives its record."""
+    from wirefeed.language import _detect
+
+    _detect.cache_clear()
+    body = " ".join(["De regering heeft dinsdag nieuwe maatregelen aangekondigd."] * 50)
+    first = detect_language(body)
+    assert first == detect_language(body)  # a hit
+    keys = list(_detect.results)
+    assert len(keys) == 1 and all(not isinstance(part, str) or len(part) < 100 for part in keys[0])
+    for n in range(_detect.maxsize + 10):
+        detect_language(f"Bericht {n}: de regering heeft nieuwe maatregelen aangekondigd.")
+    assert len(_detect.results) == _detect.maxsize
+    assert detect_language(body) == first  # evicted and detected afresh: the same answer

@@ -10,12 +10,14 @@ says so; the confidence reported is then the backend's, never an invented certai
 
 from __future__ import annotations
 
+import hashlib
 import json
 import mmap
 import threading
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -197,8 +199,8 @@ def detect_language(
 
     ``candidates``: the languages to choose from (default nl/en/de/fr; ``"*"`` allows all).
     ``fallback``: ``(code, source)`` or a code (source ``profile``) used when the text cannot decide.
-    Results are cached per (text, settings): a teaser and its article, or a story seen again in the same
-    process, are detected once.
+    Results are cached per (digest of the text, settings): a teaser and its article, or a story seen again
+    in the same process, are detected once.
     """
     fb = (fallback, "profile") if isinstance(fallback, str) else (tuple(fallback) if fallback else None)
     return _detect(text, _candidates(candidates), fb, backend)
@@ -214,8 +216,36 @@ def _has_letters(text: str, n: int) -> bool:
     return n <= 0
 
 
-@lru_cache(maxsize=2048)
-def _detect(
+class _DigestCache:
+    """An LRU cache of results keyed by a 16-byte digest of the text, not the text (as keys, 2,048 whole
+    stories of several KB each stayed alive for a whole crawl). ``__wrapped__`` is the uncached function."""
+
+    def __init__(self, fn: Callable[..., LanguageResult], maxsize: int) -> None:
+        self.__wrapped__ = fn
+        self.maxsize = maxsize
+        self.lock = threading.Lock()
+        self.results: OrderedDict[tuple[Any, ...], LanguageResult] = OrderedDict()
+
+    def __call__(self, text: str, *args: Any) -> LanguageResult:
+        key = (hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest(), *args)
+        with self.lock:
+            hit = self.results.get(key)
+            if hit is not None:
+                self.results.move_to_end(key)
+                return hit
+        result = self.__wrapped__(text, *args)
+        with self.lock:
+            self.results[key] = result
+            if len(self.results) > self.maxsize:
+                self.results.popitem(last=False)
+        return result
+
+    def cache_clear(self) -> None:
+        with self.lock:
+            self.results.clear()
+
+
+def _detect_uncached(
     text: str, candidates: tuple[str, ...] | None, fb: tuple[str, str] | None, backend: str
 ) -> LanguageResult:
     if not _has_letters(text, MIN_LETTERS):
@@ -226,3 +256,6 @@ def _detect(
     if fb and code != fb[0] and prob < CONFIDENT:
         return LanguageResult(fb[0], round(prob, 4), fb[1])
     return LanguageResult(code, round(prob, 4), "text")
+
+
+_detect = _DigestCache(_detect_uncached, maxsize=2048)

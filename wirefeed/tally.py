@@ -12,6 +12,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from wirefeed.keyset import KeySet
+
 __all__ = ["COVERAGE_FIELDS", "Tally"]
 
 # A record "has" a field when this is true of it; the monitors' coverage floors name these keys.
@@ -43,13 +45,14 @@ class Tally:
     places: Counter[str] = field(default_factory=Counter)
     date_sources: dict[str, Counter[str]] = field(default_factory=dict)  # source -> date source -> n
     hours: Counter[str] = field(default_factory=Counter)  # "00".."23" UTC hour of publication
-    _seen: set[str] = field(default_factory=set, repr=False)
+    # hash() of the ids counted: 12 bytes a story instead of ~150 for the id in a set (long crawls)
+    _seen: KeySet = field(default_factory=KeySet, repr=False)
 
     def add(self, record: dict[str, Any]) -> None:
-        rid = str(record.get("id", ""))
-        if rid in self._seen:
+        key = hash(str(record.get("id", "")))
+        if key in self._seen:
             return
-        self._seen.add(rid)
+        self._seen.add(key)
         self.records += 1
         source = str((record.get("source") or {}).get("name") or "-")
         self.sources[source] += 1
