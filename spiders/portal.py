@@ -34,6 +34,7 @@ from wirefeed.page import Page, load_page
 from wirefeed.pipelines.quarantine import quarantine_for
 from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profile
 from wirefeed.schemas import Article
+from wirefeed.spiders.closing import CloseWatch
 from wirefeed.spiders.frontier import KEY, Frontier
 from wirefeed.stages import apply_time, hints_of, item_from_json, item_json, new_item
 
@@ -77,10 +78,12 @@ class PortalSpider(scrapy.Spider):
         self.articles_parsed = KeySet()  # hash() of the canonical URLs of articles read in this run
         self.rechecked: set[str] = set()  # articles read again for late evidence
         self.store: Any = None
+        self.close_watch: CloseWatch
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> PortalSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.close_watch = CloseWatch(crawler)
         extra = {p.name: p for p in (load_profile(f) for f in crawler.settings.getlist("WIREFEED_PROFILES"))}
         for name in str(spider.profile_arg).split(","):
             prof = get_profile(name.strip(), extra)
@@ -197,14 +200,9 @@ class PortalSpider(scrapy.Spider):
             yield out
 
     def stopping(self) -> bool:
-        """The crawl is closing (SIGTERM, ``CLOSESPIDER_*``): a page's remaining work is left to the
-        next run. Scrapy has no public flag for a closing spider, hence its engine slot's."""
-        engine = self.crawler.engine
-        return (
-            engine is None
-            or not engine.running
-            or bool(getattr(getattr(engine, "_slot", None), "closing", None))
-        )
+        """The crawl is closing (SIGTERM, ``CLOSESPIDER_*``, ...): a page's remaining work is left to
+        the next run (wirefeed.spiders.closing)."""
+        return self.close_watch.closing
 
     def _outputs(self, response: Response, profile: str, extracted: Extracted | None) -> Iterator[Any]:
         key = response.meta.get(KEY)
