@@ -78,7 +78,12 @@ class Frontier:
             self.ledger.page_done(key)
 
     def _closed(self, spider: Any, reason: str) -> None:
-        """A finished run with work still pending says so; a run stopped early leaves it on purpose."""
+        """A finished run with work still pending says so; a run stopped when asked leaves it on purpose,
+        and says how much (the summary's notice; exit 6)."""
+        if reason == "shutdown":
+            if (pending := self.ledger.pending_count()) and self.crawler.stats is not None:
+                self.crawler.stats.set_value("wirefeed/ledger/pending-at-stop", pending)
+            return
         if reason != "finished":
             return
         pending = self.ledger.pending_count()

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
+import signal
+import subprocess
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -102,3 +106,62 @@ def test_a_spider_outside_a_running_crawl_is_stopping(tmp_path: Path) -> None:
     crawler = get_crawler(PortalSpider, project_settings(tmp_path))
     spider = PortalSpider.from_crawler(crawler, profile="zeelandnet")
     assert spider.stopping() is True
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_crawl_stopped_when_asked_exits_6_and_its_rerun_reads_the_rest(tmp_path: Path, sig: int) -> None:
+    """The signal goes once the server was asked for the first article; articles are answered only
+    after it, four at a time (CONCURRENT_REQUESTS=4), so most are never asked for in this run. The run
+    closes as asked: exit 6, ``finish_reason=shutdown`` and one line with the pages left pending. The
+    rerun with the same state and output exits 0, and the output then holds each of the forty stories
+    once."""
+    n = 40
+    asked, sent = threading.Event(), threading.Event()
+
+    def answer(handler: object, path: str) -> tuple[int, dict[str, str], bytes]:
+        asked.set()
+        assert sent.wait(60), "the signal was never sent"
+        i = int(path.rsplit("-", 1)[1])
+        return html(article(f"Bericht {i}", "GOES", f"De haven meldt vandaag bericht nummer {i}."))
+
+    teasers = "".join(
+        f'<div class="t"><a href="/nieuws/bericht-{i}"><h3>Bericht {i}</h3></a>'
+        f"<p>GOES (ANP) - De haven meldt vandaag bericht nummer {i}.</p><span>{1 + i} minuten geleden</span></div>"
+        for i in range(n)
+    )
+    listing = html(f'<html lang="nl"><body><h1>Nieuws</h1>{teasers}</body></html>')
+    with serve({"/nieuws": listing}, fallback=answer) as srv:
+        profile = tmp_path / "p.json"
+        profile.write_text(
+            json.dumps({"name": "p", "domains": [srv.hostport], "start_urls": [srv.base + "/nieuws"],
+                        "listing_patterns": ["^/nieuws$"], "article_patterns": ["^/nieuws/"]}),
+            "utf-8",
+        )  # fmt: skip
+        cmd = [sys.executable, "-m", "wirefeed", "crawl", "portal", "-a", "profile=p", "--profile", str(profile),
+               "--state", str(tmp_path / "s.sqlite"), "-o", str(tmp_path / "out.jsonl"),
+               "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=False",
+               "-s", "CONCURRENT_REQUESTS=4"]  # fmt: skip
+        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        try:
+            assert asked.wait(120), "no article was asked for"
+            proc.send_signal(sig)
+            sent.set()
+            _, err = proc.communicate(timeout=120)
+        finally:
+            sent.set()
+            if proc.poll() is None:
+                proc.kill()
+        first = sum(1 for hit in srv.hits if hit.startswith("/nieuws/"))
+        rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 6, err[-3000:]
+    assert "finish_reason=shutdown" in err
+    pending = re.search(
+        r"stopped when asked \(SIGTERM or Ctrl-C; exit 6\): (\d+) pages or teasers are pending", err
+    )
+    assert pending and int(pending.group(1)) >= n - first, err[-3000:]
+    assert first < n  # some articles were left to the rerun
+    assert rerun.returncode == 0, rerun.stderr[-3000:]
+    records = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text("utf-8").splitlines()]
+    ids = [r["id"] for r in records]
+    assert len(ids) == len(set(ids)), "a story twice"
+    assert sorted(r["url"] for r in records) == sorted(f"{srv.base}/nieuws/bericht-{i}" for i in range(n))

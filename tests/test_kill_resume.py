@@ -212,10 +212,11 @@ def crawl_command(tmp_path: Path, demo_server: dict[str, str], jobdir: bool) -> 
 
 
 # What a stopped run's exit code must say (0 only if the stop came too late: the run had finished).
-# A crawl that took SIGTERM or SIGINT says finish_reason=shutdown and exits 1 (it did not finish);
-# one stopped before Scrapy's handlers are in place dies of the signal, as ``parse`` does.
+# A crawl that took SIGTERM or SIGINT says finish_reason=shutdown and exits 6 (stopped when asked);
+# a second SIGINT forces an unclean stop before the close is done (exit 1); one stopped before
+# Scrapy's handlers are in place dies of the signal, as ``parse`` does.
 STOPPED = {
-    "crawl": {signal.SIGKILL: {-9}, signal.SIGTERM: {1, -15}, signal.SIGINT: {1, -2}},
+    "crawl": {signal.SIGKILL: {-9}, signal.SIGTERM: {6, -15}, signal.SIGINT: {6, 1, -2}},
     "parse": {signal.SIGKILL: {-9}, signal.SIGTERM: {-15}, signal.SIGINT: {-2}},
 }
 REQUESTS = 23  # a crawl of the wire portal: robots.txt, 2 listing pages, 20 article pages

@@ -2,7 +2,8 @@
 
 Exit codes: 0 ok; 1 the run failed or produced nothing it should have; 2 bad usage or input
 (a missing file, a malformed profile, an invalid JSONL line in ``validate``); 3 some pages could not
-be fetched (crawl, demo) or read (parse); 5 a monitor failed (``wirefeed.monitors``; outranks 3).
+be fetched (crawl, demo) or read (parse); 5 a monitor failed (``wirefeed.monitors``; outranks 3);
+6 the crawl was stopped when asked (SIGTERM, Ctrl-C), its unread pages pending for the next run.
 Scrapy is imported only by ``crawl`` and ``demo``; ``parse`` runs the pure core.
 """
 

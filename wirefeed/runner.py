@@ -110,7 +110,7 @@ def check_crawl(settings: Any, spider: str, spider_args: dict[str, str]) -> None
             get_profile(name.strip(), extra)
 
 
-EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR = 0, 1, 3, 5  # 4: the state store is locked (cli)
+EXIT_OK, EXIT_FAILED, EXIT_PARTIAL, EXIT_MONITOR, EXIT_STOPPED = 0, 1, 3, 5, 6  # 4: locked (cli)
 
 
 # Outcomes that make a finished run partial (exit 3): pages not fetched, pages or items that raised.
@@ -126,7 +126,11 @@ def exit_code(stats: dict[str, Any]) -> int:
     """0: finished, every page read. 3: finished, but some pages could not be fetched (see the
     ``wirefeed/fetch/failed/*`` stats), or work was left pending in the ledger. 5: finished, but a monitor failed (``wirefeed/monitor/failed/*``;
     it outranks 3). 1: the crawl did not finish or read nothing (a worker of a shared run that found
-    it drained, the others having fetched everything, read nothing and is fine)."""
+    it drained, the others having fetched everything, read nothing and is fine). 6: stopped when asked
+    (SIGTERM, Ctrl-C: ``finish_reason`` ``shutdown``): nothing failed and nothing is lost, what was read is
+    written, and what was not is pending in the ledger for the next run with the same state."""
+    if stats.get("finish_reason") == "shutdown":
+        return EXIT_STOPPED
     if stats.get("finish_reason") not in ("finished", "closespider_pagecount", "closespider_itemcount"):
         return EXIT_FAILED
     if not stats.get("wirefeed/fetch/pages") and not stats.get("wirefeed/shared/drained"):
@@ -149,6 +153,10 @@ _NOTICES = {
     "wirefeed/ledger/pending-at-close": (
         "{n} pages or teasers are still pending in the ledger although the crawl finished (a setting "
         "such as DEPTH_LIMIT, or a middleware, dropped requests); the next run with this state takes them up"
+    ),
+    "wirefeed/ledger/pending-at-stop": (
+        "the crawl was stopped when asked (SIGTERM or Ctrl-C; exit 6): {n} pages or teasers are pending in "
+        "the ledger; the next run with this state takes them up"
     ),
 }
 
