@@ -73,6 +73,15 @@ def test_decoding_notes_its_fallbacks() -> None:
     assert decode_noting("<p>é</p>".encode(), "text/html; charset=utf-8") == ("<p>é</p>", None)
 
 
+def test_an_empty_page_with_an_unknown_charset_is_an_empty_page() -> None:
+    """Found by the fuzz campaign (``benchmarks/fuzz.py --pages --seed 11 --replay 114125``): empty bytes
+    "decode" in any codec name, even one that does not exist, so the charset was taken as used and its
+    lookup raised LookupError later."""
+    assert decode_noting(b"", "text/csv; charset=x-nonsense") == ("", "unknown-charset")
+    page = load_page(b"", url="http://127.0.0.1/empty", content_type="text/csv; charset=x-nonsense")
+    assert page.lines == [] and page.charset_fallback == "unknown-charset"
+
+
 def test_deep_nesting_keeps_the_text_quickly() -> None:
     start = time.thread_time()  # CPU time: a busy machine does not make the page costlier
     page = load_page(_deep("Diep genest bericht"), url="http://127.0.0.1/deep")

@@ -291,6 +291,7 @@ def _decode(content: bytes, content_type: str | None) -> tuple[str, str | None, 
             note = note or "wrong-charset"
             continue
         try:
+            codecs.lookup(charset)  # empty bytes "decode" in any codec name, even one that does not exist
             return content.decode(charset), note, charset
         except LookupError:
             note = note or "unknown-charset"
