@@ -22,7 +22,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
 from wirefeed.history import Run, RunHistory
-from wirefeed.monitors import MonitorConfig, evaluate, format_failure, post_alert
+from wirefeed.monitors import TALLIED, MonitorConfig, evaluate, format_failure, post_alert
 from wirefeed.pipelines.stages import state_path
 from wirefeed.store_pg import is_postgres
 from wirefeed.tally import Tally
@@ -55,7 +55,7 @@ class MonitorExtension:
 
     def item_scraped(self, item: Any) -> None:
         if hasattr(item, "content_hash"):
-            data = item.model_dump(mode="json")
+            data = item.model_dump(mode="json", include=TALLIED)  # what a Tally reads, not the whole text
             self.tally.add(data)
             self.emitted.add(data)
 
@@ -64,7 +64,7 @@ class MonitorExtension:
         # hands over the item as it entered the pipelines, before the stages filled it in).
         record = getattr(exception, "record", None)
         if record is not None:
-            self.tally.add(record.model_dump(mode="json"))
+            self.tally.add(record.model_dump(mode="json", include=TALLIED))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
         stats = self.crawler.stats

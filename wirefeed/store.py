@@ -109,6 +109,9 @@ class StateStore:
         self._ledger: Ledger | None = None
         self._emitted: EmittedLog | None = None
         self.before_commit: list[Callable[[], None]] = []  # e.g. fsync the output first
+        # The last signature's band keys: a new story's are needed by the lookup and again when it is
+        # stored, and each is 16 blake2b digests.
+        self._bands: tuple[bytes, list[int]] = (b"", [])
         if self.path != ":memory:":
             _refuse_foreign(self.path)
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
@@ -205,7 +208,7 @@ class StateStore:
         """The cluster of the most similar stored story, if it reaches the threshold, among the latest
         stories of each band (the bound: :func:`wirefeed.neardup.candidates_sql`)."""
         packed = _pack(sig)
-        keys = band_keys(packed)
+        keys = self._band_keys(packed)
         rows = self.db.execute(
             f"SELECT s.cluster_id, s.sig FROM stories s WHERE s.rowid IN ({candidates_sql(len(keys))}) "
             "AND s.sig IS NOT NULL",
@@ -268,9 +271,16 @@ class StateStore:
             )
             if packed is not None:
                 self.db.executemany(
-                    "INSERT OR IGNORE INTO lsh VALUES (?, ?)", [(k, cur.lastrowid) for k in band_keys(packed)]
+                    "INSERT OR IGNORE INTO lsh VALUES (?, ?)",
+                    [(k, cur.lastrowid) for k in self._band_keys(packed)],
                 )
         self._tick()
+
+    def _band_keys(self, packed: np.ndarray) -> list[int]:
+        raw = packed.tobytes()
+        if raw != self._bands[0]:
+            self._bands = (raw, band_keys(packed))
+        return self._bands[1]
 
     def confirm(self, story_id: str) -> None:
         """The record is in the output."""
