@@ -46,6 +46,7 @@ def canonical_url(url: str) -> str:
         return rebuilt
 
 
+@lru_cache(maxsize=16)  # a story's title, lead and body are normalized for its hash and again for MinHash
 def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold()
     return " ".join(_PUNCT_RE.sub(" ", text).split())

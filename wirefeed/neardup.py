@@ -39,6 +39,8 @@ THRESHOLD = 0.4
 CANDIDATES_PER_BAND = 32
 _PRIME = np.uint64((1 << 61) - 1)
 _MAX = np.uint64((1 << 32) - 1)
+_SHIFT = np.uint64(61)
+_BLAKE8 = hashlib.blake2b(digest_size=8)
 # The permutations (a, b), fixed: signatures must compare across runs and processes. They are the first
 # draws of numpy's RandomState(20261126) (randint over [1, p) for a, then [0, p) for b; tests check it),
 # kept as data so a start does not import numpy.random (~20 ms).
@@ -70,22 +72,41 @@ _A = np.frombuffer(_PERMUTATIONS, "<u8", count=NUM_PERM)
 _B = np.frombuffer(_PERMUTATIONS, "<u8", count=NUM_PERM, offset=8 * NUM_PERM)
 
 
-def _shingles(text: str) -> set[str]:
-    words = normalize_text(text).split()
+def _shingles(*parts: str | None) -> set[bytes]:
+    # The parts read as one text (joined by newlines: normalizing each part gives the same words),
+    # each part normalized once (cached: the content hash has just normalized the same lead and body).
+    normalized = " ".join([n for n in map(normalize_text, filter(None, parts)) if n])
+    if not normalized:
+        return set()
+    words = normalized.encode("utf-8").split(b" ")
     if len(words) < 3:
-        return {" ".join(words)} if words else set()
-    return {f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False)}
+        return {b" ".join(words)}
+    return set(map(b" ".join, zip(words, words[1:], words[2:], strict=False)))
 
 
-def signature(text: str) -> np.ndarray | None:
-    """The MinHash signature (``NUM_PERM`` uint32 values) of ``text``; ``None`` for empty text."""
-    shingles = _shingles(text)
+def signature(*parts: str | None) -> np.ndarray | None:
+    """The MinHash signature (``NUM_PERM`` uint32 values) of the text of ``parts`` (as if joined by
+    newlines); ``None`` for empty text."""
+    shingles = _shingles(*parts)
     if not shingles:
         return None
-    blake = hashlib.blake2b  # one 64-bit little-endian hash per distinct shingle, read in one go
-    hv = np.frombuffer(b"".join([blake(s.encode("utf-8"), digest_size=8).digest() for s in shingles]), "<u8")
+    # One 64-bit little-endian blake2b hash per distinct shingle (copying a hasher is cheaper than
+    # making one), read in one go.
+    hasher, digests = _BLAKE8.copy, []
+    for s in shingles:
+        h = hasher()
+        h.update(s)
+        digests.append(h.digest())
+    hv = np.frombuffer(b"".join(digests), "<u8")
     with np.errstate(over="ignore"):
-        phv = np.bitwise_and((np.outer(hv, _A) + _B) % _PRIME, _MAX)
+        x = np.multiply.outer(hv, _A)
+        x += _B
+        # x % (2**61 - 1) without a division: a Mersenne prime folds the high bits onto the low ones.
+        phv = x & _PRIME
+        x >>= _SHIFT
+        phv += x
+        np.subtract(phv, _PRIME, out=phv, where=phv >= _PRIME)
+    phv &= _MAX
     sig: np.ndarray = phv.min(axis=0).astype(np.uint32)
     return sig
 

@@ -350,8 +350,8 @@ def _epoch(value: datetime | None) -> int | None:
 def decide(record: Article, store: StateStore) -> tuple[Decision, Callable[[], np.ndarray | None]]:
     """Ask the state store what to do with a validated record; returns the decision and the record's
     MinHash signature (stored with it when it is emitted), computed only if the store asks for it."""
-    text = "\n".join(p for p in (record.lead, record.body) if p) or record.title or ""
-    sig = cache(lambda: signature(text))
+    parts = (record.lead, record.body) if record.lead or record.body else (record.title,)
+    sig = cache(lambda: signature(*parts))
     pub = record.published
     earliest = _epoch(pub.earliest) if pub else None
     latest = _epoch(pub.latest) if pub else None
