@@ -399,7 +399,7 @@ def _heading_before(body_el: Any, meta: Metadata) -> Any:
 def _container_weight(el: Any) -> float:
     attrs = _attrs(el)
     weight = 1.0
-    if _GOOD_CONTAINER_RE.search(attrs) or (el.get("itemprop") or "").lower() == "articlebody":
+    if _container_kind(attrs) == "good" or (el.get("itemprop") or "").lower() == "articlebody":
         weight *= 1.5
     if el.tag in ("article", "main"):
         weight *= 1.2

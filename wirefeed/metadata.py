@@ -137,7 +137,6 @@ def _nodes(xpath: etree.XPath, el: Any) -> list[Any]:
 
 
 _CDATA_RE = re.compile(r"^\s*(?://\s*)?<!\[CDATA\[|(?://\s*)?\]\]>\s*$|^\s*<!--|-->\s*$")
-_WS_RE = re.compile(r"\s+")
 _TAG_RE = re.compile(r"<[^>]{0,200}>")
 
 
@@ -152,7 +151,7 @@ def clean_text(value: Any) -> str | None:
         value = html.unescape(html.unescape(value))
     if "<" in value:
         value = _TAG_RE.sub(" ", value)
-    value = _WS_RE.sub(" ", value.replace("\u00ad", "").replace("\u200b", "")).strip()
+    value = " ".join(value.replace("\u00ad", "").replace("\u200b", "").split())  # (as `\s+` → " ", in C)
     return value or None
 
 

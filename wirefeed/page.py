@@ -73,11 +73,16 @@ _STAMP_WORDS = (
     "just now",
     "hace ",
 )
-_STAMP_HINT_RE = re.compile(r"\b[Vv]or\s+(?:\d|einer|einem|wenigen)")
+# `\b[Vv]or\s+(?:\d|…)` led by the literal `or` (the `\bv` checked behind it): a pattern led by `\b`
+# or a letter class is tried at every position of the page's text, one led by a literal is not.
+_STAMP_HINT_RE = re.compile(r"or(?<=(?<!\w)[Vv]or)\s+(?:\d|einer|einem|wenigen)")
 _DATELINE_HINT_RE = re.compile(r"\([A-Za-z][A-Za-z/ .-]{1,30}\)\s*[-–—:]")
 _STRING = etree.XPath("string(.)", smart_strings=False)  # an element's text, joined in C
-_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-_UTF8 = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, encoding="utf-8")
+# collect_ids=False: nothing looks elements up by id, and the id table costs parse and free time.
+_PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
+_UTF8 = etree.HTMLParser(
+    remove_comments=True, remove_pis=True, no_network=True, collect_ids=False, encoding="utf-8"
+)
 _UTF8_BOM = b"\xef\xbb\xbf"
 # Leading comments are skipped atomically: a comment ends at its first `-->`, never later, so
 # `<!---->` * 40 + `x` is one pass, not 2**40 ways of splitting it (tests/test_hostile_regex.py).
@@ -437,7 +442,7 @@ def _load(
         low = rest.lower()
         if (
             any(w in low for w in _STAMP_WORDS)
-            or ("vor" in low and _STAMP_HINT_RE.search(rest))  # (a pattern led by \b scans slowly)
+            or ("vor" in low and _STAMP_HINT_RE.search(rest))
             or _DATELINE_HINT_RE.search(rest)
         ):
             walker.walk(body, None, None)
