@@ -53,6 +53,7 @@ _DROP = frozenset(
 _BLOCK = BLOCK_TAGS
 _HEADINGS = frozenset(["h1", "h2", "h3", "h4", "h5", "h6"])
 _HEADLINE_TAGS = frozenset(["strong", "b", "span", "h1", "h2", "h3", "h4", "h5", "h6"])
+_LINK_HEADINGS = frozenset(["h1", "h2", "h3", "h4"])  # a link holding one of these is a headline
 # Never visible text: removed before the article is looked for.
 _NEVER_TEXT = ("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas")
 # Elements holding a media length or reading time (`<span class="length">5</span> min`): not stamps.
@@ -226,7 +227,7 @@ class _Walker:
         if tag == "a" and el.get("href"):
             href = el.get("href")
             title = " ".join((el.get("title") or "").split())
-            if title or next(el.iter("h1", "h2", "h3", "h4"), None) is not None:
+            if title or (len(el) and _holds_heading(el)):
                 block = True
                 headline_text = title or None
         text_of_el = None
@@ -258,6 +259,11 @@ class _Walker:
     def _tail(self, el: Any, href: str | None) -> None:
         if el.tail:
             self.buf.append((el.tail, href))
+
+
+def _holds_heading(link: Any) -> bool:
+    # A loop over the link's descendants: `link.iter(*tags)` builds a tag matcher on every call.
+    return any(d.tag in _LINK_HEADINGS for d in link.iterdescendants())
 
 
 @lru_cache(maxsize=8192)
