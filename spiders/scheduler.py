@@ -6,6 +6,11 @@ the pages they held. wirefeed's ledger (:mod:`wirefeed.ledger`) records every re
 store, in order with the decisions, so this scheduler keeps requests in memory only and a starting
 spider re-requests the ledger's pending pages. A Scrapy queue left in ``JOBDIR`` by an older run is
 detected, reported (``wirefeed/resume/scrapy-queue-ignored``) and moved aside, never read.
+
+A request leaves the scheduler for the downloader only once the ledger holds it durably
+(:meth:`wirefeed.ledger.Ledger.durable`): the store commits in batches, and a request sent from an
+uncommitted batch would be lost with it if the run were killed and the listing that linked it dropped
+the link before the rerun.
 """
 
 from __future__ import annotations
@@ -15,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.core.scheduler import Scheduler
+from scrapy.http import Request
 
 __all__ = ["LedgerScheduler"]
 
@@ -42,7 +48,17 @@ class LedgerScheduler(Scheduler):
             )
             if self.stats is not None:
                 self.stats.inc_value("wirefeed/resume/scrapy-queue-ignored")
+        from wirefeed.pipelines.stages import store_for
+
+        assert self.crawler is not None
+        self._ledger = store_for(self.crawler).ledger
         return super().open(spider)
+
+    def next_request(self) -> Request | None:
+        request = super().next_request()
+        if request is not None:
+            self._ledger.durable()  # what the request depends on is committed before it is sent
+        return request
 
 
 def _free_suffix(path: Path) -> int:

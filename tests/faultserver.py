@@ -7,7 +7,8 @@
 (``wire``) is a small, well-behaved portal for the kill campaign (:func:`wire_page`): cheap to crawl
 again and again, and with what makes exactly-once hard: teasers folded into their articles, a copy of
 a story under a second URL, stories that exist only as a teaser. Under ``/laat/`` it serves the
-late-evidence case (:func:`late_page`).
+late-evidence case (:func:`late_page`), under ``/weg/`` a listing that drops a link between a run and
+its rerun (:func:`drop_page`).
 """
 
 from __future__ import annotations
@@ -144,6 +145,30 @@ def late_page(path: str) -> bytes | None:
             f'<div class="lst">{body}</div></body></html>').encode()  # fmt: skip
 
 
+DROP_ARTICLES = 4  # /weg/artikel/d1 .. d4, on one listing
+DROP_HELD = "/weg/artikel/d3"  # held while the run is killed; gone from the listing afterwards
+
+
+def drop_page(path: str, dropped: bool) -> bytes | None:
+    """The dropping portal under ``/weg/``: one listing of teasers (with stamps) for articles d1-d4;
+    once ``dropped``, the listing no longer links d3 (the story left the front page), though the
+    article itself is still served."""
+    if path == "/weg/":
+        numbers = [
+            i for i in range(1, DROP_ARTICLES + 1) if not (dropped and f"/weg/artikel/d{i}" == DROP_HELD)
+        ]
+        items = "".join(_wire_teaser(f"/weg/artikel/d{i}", 40 + i, i) for i in numbers)
+        body = f'<div class="lst"><h2>Laatste nieuws</h2>{items}</div>'
+    elif path.startswith("/weg/artikel/d") and path[14:].isdigit() and 1 <= int(path[14:]) <= DROP_ARTICLES:
+        _, title, lead = _wire_story(40 + int(path[14:]))
+        body = (f'<div class="art"><h1>{title}</h1><p>{lead}</p><p>Het college verwacht dat de eerste '
+                f"bewoners over twee jaar kunnen verhuizen, zegt wethouder De Vries.</p></div>")  # fmt: skip
+    else:
+        return None
+    return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Weg</title></head><body>'
+            f"{body}</body></html>").encode()  # fmt: skip
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: Any
@@ -182,6 +207,9 @@ class Handler(BaseHTTPRequestHandler):
             self.send(
                 200 if page is not None else 404, b"<html><body>weg</body></html>" if page is None else page
             )
+            return
+        if self.server.role == "wire" and self.path.startswith("/weg/"):
+            self.dropping()
             return
         if self.server.role == "wire":
             page = wire_page(self.path) if path != "robots.txt" else b""
@@ -331,6 +359,28 @@ class Handler(BaseHTTPRequestHandler):
         else:
             self.send(404, b"<html><body>niet gevonden</body></html>")
 
+    def dropping(self) -> None:
+        """``/weg/``, per crawl job (its User-Agent): the first request for the held article is logged
+        (``UA<TAB>path<TAB>held``: the event a kill waits for) and not answered while the test kills
+        the crawl; from then on the listing drops that link and the article is served."""
+        agent = self.headers.get("User-Agent")
+        with self.server.lock:
+            release = self.server.released.setdefault(("weg", agent), threading.Event())
+            hold = self.path == DROP_HELD and not release.is_set() and ("weg", agent) not in self.server.held
+            if hold:
+                self.server.held.add(("weg", agent))
+            elif self.path == DROP_HELD:
+                release.set()  # the rerun asked for it: the killed run's request need not wait on
+        if hold:
+            if self.server.log is not None:
+                with self.server.lock:
+                    self.server.log.write(f"{agent}\t{self.path}\theld\n")
+            release.wait(60)  # an event, not a delay: the timeout only ends a thread nobody killed for
+        page = drop_page(self.path, ("weg", agent) in self.server.held)
+        self.send(
+            200 if page is not None else 404, b"<html><body>weg</body></html>" if page is None else page
+        )
+
 
 class Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -345,6 +395,7 @@ def serve(role: str) -> ThreadingHTTPServer:
     srv.log = None  # type: ignore[attr-defined]
     srv.lock = threading.Lock()  # type: ignore[attr-defined]
     srv.released = {}  # type: ignore[attr-defined]
+    srv.held = set()  # type: ignore[attr-defined]
     threading.Thread(target=srv.serve_forever, daemon=True).start()
     return srv
 

@@ -35,7 +35,7 @@ from wirefeed.runner import write_demo_profiles
 from wirefeed.schemas import Article
 
 from .conftest import served
-from .faultserver import WIRE_STORIES
+from .faultserver import DROP_ARTICLES, DROP_HELD, WIRE_STORIES
 
 STORIES = 34  # what one uninterrupted crawl of both demo portals emits
 POINTS = 20  # stops per signal and mode
@@ -310,3 +310,43 @@ def test_parse_stopped_at_20_points_loses_and_duplicates_nothing(
     assert final.returncode == 0, final.stderr
     assert_exactly_once(out, stories=stories)
     assert all(stopped), stopped
+
+
+@pytest.mark.parametrize("written", [0, DROP_ARTICLES - 1], ids=["held", "others-written"])
+def test_a_request_sent_before_a_kill_is_resumed_after_its_link_left_the_listing(
+    tmp_path: Path, fault_servers: dict[str, str], zygote: Zygote, written: int
+) -> None:
+    """The store commits in batches; a request sent from an uncommitted batch would die with it. Here
+    the portal holds one article's request and the crawl is SIGKILLed while it waits (the events: the
+    portal logged the held request, and the output holds ``written`` lines: the other articles), and the
+    listing no longer links that article when the job runs again: only the ledger still knows it. The
+    rerun must fetch it, with its teaser's stamp as evidence."""
+    log, base = Path(fault_servers["log"]), fault_servers["wire"]
+    agent = f"wirefeed-drop-{tmp_path.name}"
+    profile = tmp_path / "weg.json"
+    profile.write_text(json.dumps({
+        "name": "weg", "domains": [base.split("://")[1]], "start_urls": [base + "/weg/"],
+        "listing_patterns": ["^/weg/$"], "article_patterns": ["^/weg/artikel/d\\d+$"], "language": "nl",
+        "country": "NL", "timezone": "Europe/Amsterdam", "semantics": "floor", "stamp_position": "after",
+    }), "utf-8")  # fmt: skip
+    out = tmp_path / "out.jsonl"
+    argv = ["crawl", "portal", "-a", "profile=weg", "--profile", str(profile), "-o", str(out),
+            "--state", str(tmp_path / "state.sqlite"), "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "LOG_LEVEL=ERROR", "-s", f"USER_AGENT={agent}"]  # fmt: skip
+    held, lines = Lines(log, f"{agent}\t{DROP_HELD}\theld"), Lines(out)
+    signalled, code, err = stop_when(
+        zygote, argv, tmp_path, lambda: int(held() >= 1 and lines() >= written), 1, signal.SIGKILL
+    )
+    assert signalled and code == -signal.SIGKILL, (code, err[-3000:])
+    assert lines() == written or written == 0
+    code = zygote.wait(zygote.start(argv, tmp_path, tmp_path / "rerun.txt"))
+    rerun = (tmp_path / "rerun.txt").read_text("utf-8")
+    assert code == 0, rerun
+    assert_exactly_once(out, stories=DROP_ARTICLES)
+    assert "wirefeed/resume/pending-requests" in rerun  # the held article came from the ledger
+    records = {
+        r.url: r for r in (Article.model_validate_json(line) for line in out.read_bytes().splitlines())
+    }
+    dropped = records[base + DROP_HELD]
+    assert dropped.kind == "article"
+    assert dropped.published is not None and dropped.published.raw == "3 uur geleden"  # its teaser's stamp

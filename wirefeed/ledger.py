@@ -20,7 +20,10 @@ work has ended:
 The interface is small and plain (strings, ints, JSON-able dicts) so that another backend — the
 PostgreSQL store of the distributed mode — can implement the same methods over its own tables.
 Writes go through the store's connection and its ordered batches: a crash keeps a prefix of them,
-and a prefix never shows a page done before the requests it made were recorded.
+and a prefix never shows a page done before the requests it made were recorded. A request is sent only
+once it is durable (:meth:`Ledger.durable`, called by the scheduler before it hands a request to the
+downloader): a run killed after sending it finds it pending, even if the listing that linked it no
+longer does, and so do the teasers and stamps waiting for it.
 """
 
 from __future__ import annotations
@@ -65,16 +68,33 @@ class Ledger:
     """The SQLite ledger. ``begin``/``tick`` are the store's batch hooks: every write joins the
     store's current transaction so the ledger and the decisions commit together, in order."""
 
-    def __init__(self, db: sqlite3.Connection, begin: Callable[[], None], tick: Callable[[], None]) -> None:
+    def __init__(
+        self,
+        db: sqlite3.Connection,
+        begin: Callable[[], None],
+        tick: Callable[[], None],
+        flush: Callable[[], None] | None = None,
+    ) -> None:
         self.db = db
         self._begin = begin
         self._tick = tick
+        self._flush = flush
+        self.unsaved = False  # a request, teaser or stamp written since the last commit
+
+    def durable(self) -> None:
+        """Commit now if a request (or a teaser or stamp waiting for one) is not yet committed: called
+        before a request is sent. Requests come in bursts (a listing's links), so this commits about
+        once per listing, not once per request."""
+        if self.unsaved and self._flush is not None:
+            self._flush()
+        self.unsaved = False
 
     # --- the frontier -------------------------------------------------------------------------------
     def requested(self, url: str, profile: str, hops: int = 0, kind: str = "page") -> None:
         """A request was made: the page is pending until :meth:`page_done`."""
         self._begin()
         self.db.execute("INSERT OR IGNORE INTO frontier VALUES (?, ?, ?, ?)", (url, profile, hops, kind))
+        self.unsaved = True
         self._tick()
 
     def page_done(self, url: str) -> None:
@@ -96,6 +116,7 @@ class Ledger:
             "INSERT OR IGNORE INTO teasers VALUES (?, ?)",
             (article, json.dumps(teaser, ensure_ascii=False, sort_keys=True, default=str)),
         )
+        self.unsaved = True
         self._tick()
 
     def teasers_for(self, article: str) -> list[dict[str, Any]]:
@@ -118,6 +139,7 @@ class Ledger:
         self.db.execute(
             "INSERT OR IGNORE INTO stamps VALUES (?, ?)", (article, json.dumps(stamp, sort_keys=True))
         )
+        self.unsaved = True
         self._tick()
 
     def stamps_for(self, article: str) -> list[dict[str, str]]:

@@ -145,7 +145,7 @@ class StateStore:
     def ledger(self) -> Ledger:
         """The job's ledger (frontier and waiting teasers), written in this store's batches."""
         if self._ledger is None:
-            self._ledger = Ledger(self.db, self._begin, self._tick)
+            self._ledger = Ledger(self.db, self._begin, self._tick, self.flush)
         return self._ledger
 
     @property

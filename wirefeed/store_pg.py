@@ -288,6 +288,9 @@ class PgLedger:
         rows = self._x("SELECT stamp FROM evidence WHERE run=%s AND article=%s", (self.run, article))
         return [json.loads(r[0]) for r in rows]
 
+    def durable(self) -> None:
+        """Every ledger write has committed already (see :meth:`wirefeed.ledger.Ledger.durable`)."""
+
     def drained(self) -> None:
         """The run is over: its stamps are no longer needed."""
         self._x("DELETE FROM evidence WHERE run=%s", (self.run,))
