@@ -144,8 +144,10 @@ class DedupPipeline(_Stage):
     published intervals as new versions; duplicates are dropped and counted.
 
     Exactly once: a record is *reserved* in the store when it leaves this stage and *confirmed* once
-    it is written (the export pipeline, ``-o``) or Scrapy has exported it (``item_scraped``, for
-    ``FEEDS``; the exporter flushes every line). A crawl with no output confirms nothing. When a run starts, the
+    it is written (the export pipeline: ``-o``, and ``scrapy crawl -o FILE.jsonl`` through
+    :class:`wirefeed.pipelines.export.LocalFeed`). Records of Scrapy's other feeds are confirmed once
+    Scrapy stored every feed (``feed_exporter_closed``; never lost, emitted again after a kill). A crawl
+    with no output confirms nothing. When a run starts, the
     output is repaired (a partial last line cut off) and read back: pending rows whose line is there are
     confirmed, the others dropped, so the store and the JSONL agree after a kill.
     """
@@ -155,10 +157,12 @@ class DedupPipeline(_Stage):
     def __init__(self, crawler: Crawler) -> None:
         super().__init__(crawler)
         self.store = store_for(crawler)
-        self.confirm_when_scraped = True
+        self.confirm_when_stored = False
+        self.scraped: list[str] = []  # ids handed to Scrapy's feeds, confirmed once the feeds are stored
         self.pending: dict[str, str] = {}  # id -> content hash, decided in this run and not yet exported
         self.pending_hashes: set[str] = set()
         crawler.signals.connect(self.item_scraped, signal=signals.item_scraped)
+        crawler.signals.connect(self.feeds_stored, signal=signals.feed_exporter_closed)
 
     def open_spider(self) -> None:
         from wirefeed.pipelines.export import writer_for
@@ -167,8 +171,8 @@ class DedupPipeline(_Stage):
         # Without any output (no -o, no FEEDS) a record is written nowhere: it is not confirmed, so the
         # next run that has an output emits it (a trial crawl does not use the stories up).
         self.written_nowhere = writer is None and not self.settings.getdict("FEEDS")
-        # With -o the export pipeline confirms after writing; with FEEDS, once Scrapy reports it scraped.
-        self.confirm_when_scraped = writer is None and not self.written_nowhere
+        # With -o the export pipeline confirms after writing; with Scrapy's feeds, once they are stored.
+        self.confirm_when_stored = writer is None and not self.written_nowhere
         if writer is not None:
             emitted = writer.existing
             missing = missing_lines(self.store, writer)
@@ -217,14 +221,27 @@ class DedupPipeline(_Stage):
 
     def item_scraped(self, item: Any) -> None:
         if hasattr(item, "content_hash"):
-            if self.confirm_when_scraped:
-                self.store.confirm(item.id)
-                self.stats.inc_value("wirefeed/export/emitted")
+            if self.confirm_when_stored:
+                self.scraped.append(item.id)
             elif self.written_nowhere:
                 self.stats.inc_value("wirefeed/export/not-written")
             self.pending.pop(item.id, None)
             self.pending_hashes.discard(item.content_hash)
             self.count("stored")
+
+    def feeds_stored(self) -> None:
+        """Scrapy closed its feeds: confirm their records, unless a feed could not be stored (then they
+        stay pending and the next run emits them again)."""
+        if not self.confirm_when_stored or not self.scraped:
+            return
+        assert self.stats is not None
+        if any(k.startswith("feedexport/failed_count/") for k in self.stats.get_stats()):
+            self.stats.inc_value("wirefeed/export/feed-not-stored", len(self.scraped))
+        else:
+            for story_id in self.scraped:
+                self.store.confirm(story_id)
+            self.stats.inc_value("wirefeed/export/emitted", len(self.scraped))
+        self.scraped.clear()
 
 
 def output_path(crawler: Crawler) -> Path | None:

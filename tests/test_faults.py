@@ -18,7 +18,14 @@ from wirefeed.spiders.portal import PortalSpider
 
 from .conftest import project_settings
 from .faultserver import FAULTS
-from .test_kill_resume import fault_servers  # noqa: F401 - the session's fault server, a fixture
+from .test_kill_resume import Zygote, fault_servers, zygote  # noqa: F401 - the session's fault server and zygote, fixtures
+
+
+@pytest.fixture
+def forks(request: pytest.FixtureRequest) -> Zygote:
+    """The session's zygote (tests/zygote.py): runs forked from one warm process."""
+    z: Zygote = request.getfixturevalue("zygote")
+    return z
 
 
 @pytest.fixture
@@ -422,3 +429,23 @@ def test_hostile_json_ld_and_charset_pages_are_outcomes(tmp_path: Path) -> None:
         assert "wirefeed/extract/failed/" in proc.stderr
     else:
         assert proc.returncode == 0, proc.stderr
+
+
+def test_a_scrapy_feed_that_cannot_be_written_confirms_nothing_and_the_rerun_emits_all(
+    tmp_path: Path, faults: dict[str, str], forks: Zygote
+) -> None:
+    """``scrapy crawl -o /dev/full:jsonl``: every write fails; the crawl stops and says so, and no record
+    is confirmed, so a rerun to a good file emits every story (before, Scrapy's feed exporter logged the
+    error and the records were confirmed anyway: lost)."""
+    from .faultserver import WIRE_STORIES
+    from .test_kill_resume import assert_exactly_once, scrapy_argv
+
+    quarantine = ["-s", f"WIREFEED_QUARANTINE={tmp_path / 'rejected.jsonl'}"]
+    argv = scrapy_argv(tmp_path, faults["wire"], "/dev/full:jsonl", *quarantine)
+    forks.wait(forks.start(argv, tmp_path, tmp_path / "full.txt"))
+    out = tmp_path / "out.jsonl"
+    argv = scrapy_argv(tmp_path, faults["wire"], str(out), *quarantine)
+    assert forks.wait(forks.start(argv, tmp_path, tmp_path / "rerun.txt")) == 0
+    assert_exactly_once(out, stories=WIRE_STORIES)
+    full = (tmp_path / "full.txt").read_text("utf-8")
+    assert "disk full" in full and "/dev/full" in full, full  # the failed run said so

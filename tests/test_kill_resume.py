@@ -218,6 +218,7 @@ def crawl_command(tmp_path: Path, demo_server: dict[str, str], jobdir: bool) -> 
 STOPPED = {
     "crawl": {signal.SIGKILL: {-9}, signal.SIGTERM: {6, -15}, signal.SIGINT: {6, 1, -2}},
     "parse": {signal.SIGKILL: {-9}, signal.SIGTERM: {-15}, signal.SIGINT: {-2}},
+    "scrapy": {signal.SIGKILL: {-9}},
 }
 REQUESTS = 23  # a crawl of the wire portal: robots.txt, 2 listing pages, 20 article pages
 # At once, then once the portal answered the run's n-th request (robots.txt, listings, articles),
@@ -350,3 +351,36 @@ def test_a_request_sent_before_a_kill_is_resumed_after_its_link_left_the_listing
     dropped = records[base + DROP_HELD]
     assert dropped.kind == "article"
     assert dropped.published is not None and dropped.published.raw == "3 uur geleden"  # its teaser's stamp
+
+
+def scrapy_argv(tmp_path: Path, wire: str, out: str, *extra: str) -> list[str]:
+    """``scrapy crawl portal -o OUT`` (Scrapy's FEEDS) of the wire portal, with a state store."""
+    return ["scrapy", "crawl", "portal", "-a", "profile=wire", "-o", out,
+            "-s", f"WIREFEED_PROFILES={wire_profile(tmp_path, wire)}", "-s", f"WIREFEED_STATE={tmp_path / 'state.sqlite'}",
+            "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=ERROR", *extra]  # fmt: skip
+
+
+def test_scrapy_feed_output_killed_at_8_points_loses_and_duplicates_nothing(
+    tmp_path: Path, fault_servers: dict[str, str], zygote: Zygote
+) -> None:
+    """``scrapy crawl -o out.jsonl`` is written as ``wirefeed crawl -o`` is: SIGKILLed at the wire
+    portal's n-th answer to the run (later each time), then run to the end, the file holds every story
+    exactly once."""
+    log, wire = Path(fault_servers["log"]), fault_servers["wire"]
+    out = tmp_path / "out.jsonl"
+
+    def tag(n: int) -> str:
+        return f"wirefeed-feed-{tmp_path.name}-{n}"
+
+    def argv(n: int) -> list[str]:
+        return scrapy_argv(tmp_path, wire, str(out), "-s", f"USER_AGENT={tag(n)}")
+
+    points = [1 + round(i * (REQUESTS - 2) / 7) for i in range(8)]
+    stopped = campaign(zygote, argv, tmp_path, lambda n: Lines(log, tag(n) + "\t"), points, signal.SIGKILL)
+    final = subprocess.run(
+        [sys.executable, "-m", *argv(len(points))], capture_output=True, text=True, timeout=300,
+        env={**os.environ, "SCRAPY_SETTINGS_MODULE": "wirefeed.settings"},
+    )  # fmt: skip
+    assert final.returncode == 0, final.stderr
+    assert_exactly_once(out, stories=WIRE_STORIES)
+    assert all(stopped[:-3]), stopped

@@ -6,7 +6,8 @@ and the imports (about a second of CPU each) every time.
 
 * ``{"run": [ARGV...], "cwd": DIR, "stderr": FILE}`` forks a child that runs ``wirefeed ARGV`` exactly
   as ``python -m wirefeed`` would (``wirefeed.cli.main``, then the exit code; an uncaught
-  KeyboardInterrupt ends the child by SIGINT, as the interpreter does) and answers ``{"pid": N}``.
+  KeyboardInterrupt ends the child by SIGINT, as the interpreter does) and answers ``{"pid": N}``;
+  ``["scrapy", ARGV...]`` runs ``scrapy ARGV`` instead.
 * ``{"wait": N}`` reaps child N and answers ``{"code": C}``, negative for a signal (as ``subprocess``).
 
 A child is reaped only when asked, so its pid cannot be taken by another process while a test may
@@ -66,6 +67,15 @@ def _child(argv: list[str], cwd: str, stderr: str) -> None:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         sys.argv = ["wirefeed", *argv]
         from wirefeed.cli import main
+
+        if argv[:1] == ["scrapy"]:  # `scrapy ARGV...`, as the scrapy command runs it
+            from scrapy.cmdline import execute
+
+            sys.argv = argv
+
+            def main(args: list[str]) -> int:
+                execute(args)
+                return 0
 
         try:
             code = main(argv)

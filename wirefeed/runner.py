@@ -119,6 +119,7 @@ _PARTIAL = (
     "wirefeed/extract/failed/",
     "wirefeed/pipeline/failed/",
     "wirefeed/ledger/pending-at-close",
+    "wirefeed/export/feed-not-stored",
 )
 
 

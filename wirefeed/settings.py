@@ -44,7 +44,8 @@ DOWNLOADER_MIDDLEWARES = {
 }
 REMOTE_CONTROL_ENABLED = False
 # A crawl with WIREFEED_FRONTIER set is one worker of a shared run (scrapy-redis + PostgreSQL).
-ADDONS = {"wirefeed.spiders.distributed.SharedCrawl": 0}
+# `scrapy crawl -o FILE.jsonl` is written by wirefeed's export pipeline, exactly once (as `wirefeed crawl -o`).
+ADDONS = {"wirefeed.spiders.distributed.SharedCrawl": 0, "wirefeed.pipelines.export.LocalFeed": 10}
 LOG_LEVEL = "INFO"
 
 ITEM_PIPELINES = {
