@@ -250,9 +250,14 @@ class PortalSpider(scrapy.Spider):
         hints_of(teaser).evidence = [ev for t in teasers[1:] for ev in _evidence(t)]
         hints_of(teaser).evidence += self.frontier.ledger.stamps_for(article)
         if self.not_fetched == "quarantine":
+            ledger = self.frontier.ledger
+            if ledger.was_quarantined(article):  # an earlier run quarantined it: once is enough
+                self.count("fetch/article-not-fetched/quarantined-before")
+                return
             quarantine_for(self.crawler).write(
                 quarantine_entry("fetch", "article-not-fetched", reason, teaser, article)
             )
+            ledger.quarantined(article, "article-not-fetched", int(teaser.fetched_at.timestamp()))
             return
         self.count("extract/teaser-emitted")
         yield teaser

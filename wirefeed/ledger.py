@@ -16,6 +16,8 @@ work has ended:
   after the article was requested are kept too and applied when it arrives.
 * **stamps** — a publication time seen for an article without a teaser of its own (a feed entry),
   kept until the article was read, like a teaser's stamp. The spider holds no evidence in memory.
+* **quarantined** — articles whose teasers were quarantined ``article-not-fetched``: a rerun that
+  still cannot fetch the article does not quarantine them again.
 
 The interface is small and plain (strings, ints, JSON-able dicts) so that another backend — the
 PostgreSQL store of the distributed mode — can implement the same methods over its own tables.
@@ -47,6 +49,11 @@ CREATE TABLE IF NOT EXISTS stamps (
     article TEXT NOT NULL,       -- canonical URL of an article requested without a teaser (a feed entry)
     stamp TEXT NOT NULL,         -- the stamp seen for it (JSON: raw, anchor, source)
     PRIMARY KEY (article, stamp)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS quarantined (
+    article TEXT PRIMARY KEY,    -- canonical URL of an article whose teasers went to the quarantine
+    reason TEXT NOT NULL,        -- article-not-fetched
+    seen_at INTEGER NOT NULL     -- for retention
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS teasers (
     article TEXT NOT NULL,       -- canonical URL of the article the teaser announces
@@ -146,6 +153,18 @@ class Ledger:
         """The stamps seen for ``article``, without removing them (:meth:`teasers_settled` does)."""
         rows = self.db.execute("SELECT stamp FROM stamps WHERE article=?", (article,))
         return [json.loads(r[0]) for r in rows]
+
+    def was_quarantined(self, article: str) -> bool:
+        """The teasers of ``article`` were quarantined by an earlier run (or earlier in this one): a
+        rerun that still cannot fetch it writes no second quarantine line."""
+        return self.db.execute("SELECT 1 FROM quarantined WHERE article=?", (article,)).fetchone() is not None
+
+    def quarantined(self, article: str, reason: str, seen_at: int) -> None:
+        """The teasers of ``article`` were written to the quarantine (after the line was written: a
+        kill in between quarantines them again, never loses them)."""
+        self._begin()
+        self.db.execute("INSERT OR IGNORE INTO quarantined VALUES (?, ?, ?)", (article, reason, seen_at))
+        self._tick()
 
     def waiting_articles(self) -> list[str]:
         return [r[0] for r in self.db.execute("SELECT DISTINCT article FROM teasers")]

@@ -403,6 +403,7 @@ class StateStore:
         for story_id in old:
             self._forget(story_id)
         self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
+        self.db.execute("DELETE FROM quarantined WHERE seen_at < ?", (before,))
         self.emitted.prune(before)
         cur = self.db.execute("DELETE FROM archive WHERE seen_day < ?", (before // 86400,))
         self.flush()

@@ -97,6 +97,8 @@ CREATE TABLE IF NOT EXISTS workers (
     beat DOUBLE PRECISION NOT NULL, lost BOOLEAN NOT NULL,
     PRIMARY KEY (run, worker)
 );
+-- Articles whose teasers were quarantined article-not-fetched (wirefeed.ledger): not quarantined twice.
+CREATE TABLE IF NOT EXISTS quarantined (article TEXT PRIMARY KEY, reason TEXT NOT NULL, seen_at BIGINT NOT NULL);
 -- Stamps seen on listings for an article another worker may fetch (the spider's evidence).
 CREATE TABLE IF NOT EXISTS evidence (
     run TEXT NOT NULL, article TEXT NOT NULL, stamp TEXT NOT NULL, PRIMARY KEY (run, article, stamp)
@@ -287,6 +289,14 @@ class PgLedger:
         leaves them for the next fetch of that article."""
         rows = self._x("SELECT stamp FROM evidence WHERE run=%s AND article=%s", (self.run, article))
         return [json.loads(r[0]) for r in rows]
+
+    def was_quarantined(self, article: str) -> bool:
+        return self._x("SELECT 1 FROM quarantined WHERE article=%s", (article,)).fetchone() is not None
+
+    def quarantined(self, article: str, reason: str, seen_at: int) -> None:
+        self._x(
+            "INSERT INTO quarantined VALUES (%s, %s, %s) ON CONFLICT DO NOTHING", (article, reason, seen_at)
+        )
 
     def durable(self) -> None:
         """Every ledger write has committed already (see :meth:`wirefeed.ledger.Ledger.durable`)."""
@@ -650,6 +660,7 @@ class PgStateStore:
             self.db.execute("DELETE FROM lsh WHERE story = ANY(%s)", ([r[0] for r in rows],))
             self.db.execute("DELETE FROM emitted WHERE story = ANY(%s)", ([r[1] for r in rows],))
             self.db.execute("DELETE FROM sightings WHERE seen_at < %s", (before,))
+            self.db.execute("DELETE FROM quarantined WHERE seen_at < %s", (before,))
             cur = self.db.execute("DELETE FROM archive WHERE seen_day < %s", (before // 86400,))
         return len(rows) + cur.rowcount
 
