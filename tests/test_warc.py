@@ -104,3 +104,36 @@ async def test_a_crawls_warc_replays_to_the_same_records(tmp_path: Path, demo_se
     # fetched_at is the WARC-Date, when the response arrived; the spider stamps its record a moment later
     strip = [{k: v for k, v in r.items() if k != "fetched_at"} for r in crawled]
     assert [{k: v for k, v in r.items() if k != "fetched_at"} for r in replayed] == strip
+
+
+@deferred_f_from_coro_f
+async def test_a_teaser_whose_article_404d_replays_as_the_crawl_emitted_it(tmp_path: Path) -> None:
+    """The crawl emits a teaser whose article it could not fetch; the WARC holds no page for that
+    article (a 404 is kept, but is no page), and the replay emits the same teaser record."""
+    from wirefeed.demo.server import running_demo
+
+    from .test_faults import _gone_site
+
+    site, gone = _gone_site()
+    warc = tmp_path / "crawl.warc.gz"
+    with running_demo(site) as servers:  # type: ignore[arg-type]
+        paths = write_demo_profiles({"zeeland": servers["zeeland"].base_url}, tmp_path)
+        feeds = {str(tmp_path / "crawl.jsonl"): {"format": "wirefeed-jsonl"}}
+        settings = project_settings(
+            tmp_path,
+            WIREFEED_PROFILES=paths,
+            FEEDS=feeds,
+            WIREFEED_WARC=str(warc),
+            AUTOTHROTTLE_ENABLED=False,
+        )
+        await get_crawler(PortalSpider, settings).crawl_async(profile="demo-zeeland")
+    crawled = [json.loads(line) for line in (tmp_path / "crawl.jsonl").read_text("utf-8").splitlines()]
+    assert [r["kind"] for r in crawled if r["title"] == gone["title"]] == ["teaser"]
+    out = tmp_path / "replay.jsonl"
+    assert main(["parse", str(warc), "-o", str(out)]) == 0
+    replayed = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+
+    def strip(records: list[dict[str, object]]) -> list[dict[str, object]]:
+        return sorted(({k: v for k, v in r.items() if k != "fetched_at"} for r in records), key=str)
+
+    assert strip(replayed) == strip(crawled)

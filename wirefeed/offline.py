@@ -25,6 +25,7 @@ from wirefeed.store import StateStore
 
 __all__ = [
     "PageResult",
+    "process_item",
     "process_page",
     "process_stories",
     "quarantine_entry",
@@ -85,7 +86,7 @@ def process_page(
     stats: Counter[str],
     content_type: str | None = None,
     language_backend: str = "py3langid",
-    fold: Callable[[RawStory, datetime | None], bool] | None = None,
+    fold: Callable[[RawStory, Any], bool] | None = None,
     evidence: Callable[[Page], list[dict[str, str]]] | None = None,
     confirm: bool = True,
 ) -> PageResult:
@@ -146,7 +147,7 @@ def process_stories(
     stats: Counter[str],
     page_lang: str | None = None,
     language_backend: str = "py3langid",
-    fold: Callable[[RawStory, datetime | None], bool] | None = None,
+    fold: Callable[[RawStory, Any], bool] | None = None,
     evidence: Callable[[], list[dict[str, str]]] | None = None,
     confirm: bool = True,
     deadline: budget.Deadline | None = None,
@@ -168,9 +169,6 @@ def process_stories(
             )
             yield result
             continue
-        if fold is not None and fold(story, anchor):  # a replayed crawl: the teaser's article is read
-            stats["wirefeed/extract/teaser-folded"] += 1
-            continue
         item = new_item(
             story,
             page_url=url,
@@ -180,22 +178,39 @@ def process_stories(
             profile=profile,
             page_lang=page_lang,
         )
+        if fold is not None and fold(story, item):  # a replayed crawl: the teaser waits for its article
+            stats["wirefeed/extract/teaser-folded"] += 1
+            continue
         if evidence is not None and story.kind == "article":
             hints_of(item).evidence = evidence()
-        record = item
-        for stage, run in CHAIN:
-            try:
-                record, outcomes = run(record, options)
-            except Rejected as exc:
-                stats[f"wirefeed/{stage}/{exc.reason}"] += 1
-                result.rejected.append(quarantine_entry(stage, exc.reason, exc.detail, record, url))
-                break
-            for outcome in outcomes:
-                stats[f"wirefeed/{stage}/{outcome}"] += 1
-        else:
-            result.valid.append(record)  # what the monitors tally (wirefeed.monitors.check_parse)
-            _decide(record, store, stats, result, confirm)
-        yield result
+        yield process_item(item, url=url, store=store, stats=stats, options=options, confirm=confirm)
+
+
+def process_item(
+    item: Any,
+    *,
+    url: str,
+    store: StateStore,
+    stats: Counter[str],
+    options: StageOptions,
+    confirm: bool = True,
+    result: PageResult | None = None,
+) -> PageResult:
+    """One item (:func:`wirefeed.stages.new_item`) through every stage and the dedup decision."""
+    result = result if result is not None else PageResult()
+    record = item
+    for stage, run in CHAIN:
+        try:
+            record, outcomes = run(record, options)
+        except Rejected as exc:
+            stats[f"wirefeed/{stage}/{exc.reason}"] += 1
+            result.rejected.append(quarantine_entry(stage, exc.reason, exc.detail, record, url))
+            return result
+        for outcome in outcomes:
+            stats[f"wirefeed/{stage}/{outcome}"] += 1
+    result.valid.append(record)  # what the monitors tally (wirefeed.monitors.check_parse)
+    _decide(record, store, stats, result, confirm)
+    return result
 
 
 def _decide(record: Any, store: StateStore, stats: Counter[str], result: PageResult, confirm: bool) -> None:

@@ -66,10 +66,15 @@ def _warc_date(value: str | None) -> datetime | None:
 
 
 def read_pages(
-    source: str | Path | BinaryIO, stats: Counter[str], profiles: dict[str, dict[str, Any]] | None = None
+    source: str | Path | BinaryIO,
+    stats: Counter[str],
+    profiles: dict[str, dict[str, Any]] | None = None,
+    not_pages: list[tuple[str, str, str | None]] | None = None,
 ) -> Iterator[WarcPage]:
     """The pages in a WARC, in file order. ``profiles``, when given, receives the profile data a
-    wirefeed crawl stored in its ``warcinfo`` record (name → profile JSON)."""
+    wirefeed crawl stored in its ``warcinfo`` record (name → profile JSON); ``not_pages`` receives
+    each response that is not a 200 as it is passed (URL, status, ``Location``), before the next page
+    is yielded: a replay learns of a failed fetch or a redirect in fetch order."""
     from warcio.archiveiterator import ArchiveIterator
 
     fh: BinaryIO = open(source, "rb") if isinstance(source, str | Path) else source  # noqa: SIM115
@@ -89,6 +94,8 @@ def read_pages(
             ctype = record.http_headers.get_header("Content-Type")
             if status != "200":
                 stats[f"wirefeed/warc/skipped/status-{status}"] += 1
+                if not_pages is not None:
+                    not_pages.append((url, str(status), record.http_headers.get_header("Location")))
                 continue
             if url.endswith("/robots.txt"):
                 stats["wirefeed/warc/skipped/robots"] += 1
