@@ -107,13 +107,17 @@ def wire_page(path: str) -> bytes | None:
         number = WIRE_COPIES.get(slug) or (int(slug[1:]) if slug[1:].isdigit() else 0)
         if not 1 <= number <= WIRE_ARTICLES:
             return None
-        _, title, lead = _wire_story(number)
-        body = (f'<div class="art"><h1>{title}</h1><p>{lead}</p><p>Het college verwacht dat de eerste '
-                f"bewoners over twee jaar kunnen verhuizen, zegt wethouder De Vries.</p></div>")  # fmt: skip
+        body = _wire_article(number)
     else:
         return None
     return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Wire</title></head><body>'
             f"{body}<footer><p>Wire demo</p></footer></body></html>").encode()  # fmt: skip
+
+
+def _wire_article(i: int) -> str:
+    _, title, lead = _wire_story(i)
+    return (f'<div class="art"><h1>{title}</h1><p>{lead}</p><p>Het college verwacht dat de eerste '
+            f"bewoners over twee jaar kunnen verhuizen, zegt wethouder De Vries.</p></div>")  # fmt: skip
 
 
 LATE_TITLE = "Gemeente Goes besluit over de haven"
@@ -160,9 +164,7 @@ def drop_page(path: str, dropped: bool) -> bytes | None:
         items = "".join(_wire_teaser(f"/weg/artikel/d{i}", 40 + i, i) for i in numbers)
         body = f'<div class="lst"><h2>Laatste nieuws</h2>{items}</div>'
     elif path.startswith("/weg/artikel/d") and path[14:].isdigit() and 1 <= int(path[14:]) <= DROP_ARTICLES:
-        _, title, lead = _wire_story(40 + int(path[14:]))
-        body = (f'<div class="art"><h1>{title}</h1><p>{lead}</p><p>Het college verwacht dat de eerste '
-                f"bewoners over twee jaar kunnen verhuizen, zegt wethouder De Vries.</p></div>")  # fmt: skip
+        body = _wire_article(40 + int(path[14:]))
     else:
         return None
     return (f'<!DOCTYPE html><html lang="nl"><head><meta charset="utf-8"><title>Weg</title></head><body>'

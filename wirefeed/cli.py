@@ -293,22 +293,15 @@ def export_sqlite(state: str, *, since: int = 0, output: str = "-", wait: bool =
     """``wirefeed export --state PATH.sqlite``: append the confirmed records numbered after ``since``,
     in confirmation order, that ``output`` does not hold yet (a deleted or replaced output is made
     whole again; running it twice adds nothing). The cursor to pass next time goes to standard error."""
-    from wirefeed.output import RecordWriter
+    from wirefeed.emitted import append_missing
     from wirefeed.store import StateStore
 
     if not Path(state).is_file():
         print(f"wirefeed export: no such state store: {state}", file=sys.stderr)
         return EXIT_USAGE
     store = StateStore(state, wait=wait)
-    cursor, n = since, 0
     try:
-        writer = RecordWriter(output)
-        try:
-            for seq, line in store.emitted.lines(since, skip=writer.existing):
-                writer.write_line(line)
-                cursor, n = seq, n + 1
-        finally:
-            writer.close()
+        cursor, n = append_missing(output, lambda held: store.emitted.lines(since, skip=held), since)
     finally:
         store.close()
     print(f"exported {n} records; next cursor: {cursor}", file=sys.stderr)

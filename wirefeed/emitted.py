@@ -12,8 +12,9 @@ Two things follow:
   appends, in confirmation order, every confirmed record that ``FILE`` does not already hold (so it
   can be run twice), like the export of the shared PostgreSQL store.
 
-Lines are kept zlib-compressed (about half their size: 27,684 bytes for the demo's 59,176-byte output) and forgotten with their story
-(retention, :meth:`wirefeed.store.StateStore.prune`).
+Lines are kept zlib-compressed (about half their size: 27,684 bytes for the demo's 59,176-byte output) and forgotten with their story:
+when retention forgets the story (it was not seen for that long), not when its line gets old
+(:meth:`wirefeed.store.StateStore.prune`).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 __all__ = [
     "EMITTED_SCHEMA",
     "EmittedLog",
+    "append_missing",
     "confirm_written",
     "missing_lines",
     "missing_notice",
@@ -100,9 +102,17 @@ class EmittedLog:
                 added += 1
         return added
 
-    def prune(self, before: int) -> None:
-        """Forget lines of stories last confirmed before ``before`` (the store's retention)."""
-        self.db.execute("DELETE FROM emitted WHERE seen_at < ?", (before,))
+    def prune(self, before: int, key: Callable[[str], int]) -> None:
+        """Forget the lines of stories the store no longer remembers — neither among its stories nor
+        in its archive (``key``: the archive's 64-bit key of a story id) — after retention pruned them.
+        A story is kept while it is seen, however long ago its line was confirmed; only lines confirmed
+        before ``before`` can belong to a pruned story (it was last seen before then)."""
+        self.db.create_function("wirefeed_key", 1, key, deterministic=True)
+        self.db.execute(
+            "DELETE FROM emitted WHERE seen_at < ? AND id NOT IN (SELECT id FROM stories) "
+            "AND wirefeed_key(id) NOT IN (SELECT id_key FROM archive)",
+            (before,),
+        )
 
 
 def _kept(store: Any, writer: Any) -> EmittedLog | None:
@@ -137,6 +147,25 @@ def missing_lines(store: Any, writer: Any) -> int:
     """Lines the store confirmed into ``writer``'s output that the file no longer holds."""
     log = _kept(store, writer)
     return log.missing_from(writer.path, writer.existing) if log is not None else 0
+
+
+def append_missing(
+    output: str, lines: Callable[[list[dict[str, Any]]], Iterable[tuple[int, str]]], since: int
+) -> tuple[int, int]:
+    """``wirefeed export``: append to ``output`` the confirmed lines ``lines(held)`` gives — in
+    confirmation order, numbered, except those ``held`` (the records the file already has) — so a run
+    twice, or over a file that lost lines, writes each record once. Returns (next cursor, lines written)."""
+    from wirefeed.output import RecordWriter
+
+    writer = RecordWriter(output)
+    cursor, n = since, 0
+    try:
+        for seq, line in lines(writer.existing):
+            writer.write_line(line)
+            cursor, n = seq, n + 1
+    finally:
+        writer.close()
+    return cursor, n
 
 
 def missing_notice(output: str, missing: int, state: str) -> str:

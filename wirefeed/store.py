@@ -404,8 +404,8 @@ class StateStore:
             self._forget(story_id)
         self.db.execute("DELETE FROM sightings WHERE seen_at < ?", (before,))
         self.db.execute("DELETE FROM quarantined WHERE seen_at < ?", (before,))
-        self.emitted.prune(before)
         cur = self.db.execute("DELETE FROM archive WHERE seen_day < ?", (before // 86400,))
+        self.emitted.prune(before, _key)  # the lines of the stories just forgotten
         self.flush()
         return len(old) + cur.rowcount
 

@@ -673,11 +673,17 @@ class PgStateStore:
         row = self.db.execute("SELECT count(*) FROM stories WHERE NOT pending").fetchone()
         return int(row[0]) if row else 0
 
-    def export(self, since: int = 0) -> Iterable[tuple[int, str]]:
-        """Confirmed records numbered after ``since``, in that order: (number, JSON line)."""
+    def export(self, since: int = 0, skip: Iterable[dict[str, Any]] = ()) -> Iterable[tuple[int, str]]:
+        """Confirmed records numbered after ``since``, in that order, except those in ``skip`` (records
+        read back from the file being written, by ``id`` and ``version``): (number, JSON line)."""
+        held = {(r["id"], int(r["version"])) for r in skip}
         with self.db.transaction(), self.db.cursor(name="export") as cur:
-            cur.execute("SELECT seq, record FROM emitted WHERE seq > %s ORDER BY seq", (since,))
-            yield from cur
+            cur.execute(
+                "SELECT seq, story, version, record FROM emitted WHERE seq > %s ORDER BY seq", (since,)
+            )
+            for seq, story, version, line in cur:
+                if (story, version) not in held:
+                    yield seq, line
 
     async def aclose(self) -> None:
         if self._adb is not None:
@@ -690,23 +696,18 @@ class PgStateStore:
 
 def export(dsn: str, *, since: int = 0, output: str = "-") -> int:
     """``wirefeed export``: append the records confirmed after cursor ``since`` to ``output``, in
-    confirmation order; the cursor to pass next time goes to standard error. Exit code 0."""
+    confirmation order, that ``output`` does not hold yet (running it twice adds nothing, as for the
+    SQLite store); the cursor to pass next time goes to standard error. Exit code 0."""
     import sys
+
+    from wirefeed.emitted import append_missing
 
     if not is_postgres(dsn):
         raise StoreError(dsn, "export reads a shared store: --state postgresql://USER@HOST:PORT/DB")
     store = PgStateStore(dsn, run="export", worker="export")
-    cursor, n = since, 0
-    out = sys.stdout if output == "-" else open(output, "a", encoding="utf-8")  # noqa: SIM115
     try:
-        for seq, line in store.export(since):
-            out.write(line + "\n")
-            cursor = seq
-            n += 1
-        out.flush()
+        cursor, n = append_missing(output, lambda held: store.export(since, skip=held), since)
     finally:
-        if out is not sys.stdout:
-            out.close()
         store.close()
     print(f"exported {n} records; next cursor: {cursor}", file=sys.stderr)
     return 0
