@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from wirefeed.extract import RawStory, extract_stories
-from wirefeed.offline import process_page
+from wirefeed.offline import PageContext, process_page
 from wirefeed.profiles import Profile, profile_for_url
 from wirefeed.store import StateStore
 from wirefeed.textstream import read_pages, stream_lines, stream_stories
@@ -107,7 +107,7 @@ def test_bytes_that_are_not_utf8_are_read_as_windows_1252_and_counted() -> None:
     whole_stats: Counter[str] = Counter()
     process_page(raw, store=StateStore(":memory:"), stats=whole_stats, **kw)
     stats: Counter[str] = Counter()
-    list(read_pages(_Reader(raw, 5), store=StateStore(":memory:"), stats=stats, **kw))
+    list(read_pages(_Reader(raw, 5), PageContext(store=StateStore(":memory:"), stats=stats, **kw)))
     assert stats == whole_stats
     assert stats["wirefeed/fetch/charset-fallback/undeclared"] == 1
 
@@ -145,7 +145,9 @@ def test_streamed_records_dedup_and_stats_equal_the_whole_file() -> None:
         got = []
         for _ in range(2):
             if streamed:
-                got.append(_records(read_pages(_Reader(data, 64), store=store, stats=stats, **kw)))
+                got.append(
+                    _records(read_pages(_Reader(data, 64), PageContext(store=store, stats=stats, **kw)))
+                )
             else:
                 got.append(_records([process_page(data, store=store, stats=stats, **kw)]))
         outcomes.append((got, stats))
@@ -161,7 +163,9 @@ def test_a_text_without_stories_says_why() -> None:
     kw = {"url": "file:///x.txt", "source_name": "x", "fetched_at": ANCHOR, "anchor": ANCHOR, "profile": None}
     for data in (b"", b"\n\n  \n", b"Alleen een regel zonder meer\n"):
         stats, whole_stats = Counter[str](), Counter[str]()
-        results = list(read_pages(_Reader(data, 4), store=StateStore(":memory:"), stats=stats, **kw))
+        results = list(
+            read_pages(_Reader(data, 4), PageContext(store=StateStore(":memory:"), stats=stats, **kw))
+        )
         page = process_page(data, store=StateStore(":memory:"), stats=whole_stats, **kw)
         assert [r.no_story for r in results] == [page.no_story] and page.no_story
         assert stats == whole_stats

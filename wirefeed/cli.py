@@ -45,7 +45,7 @@ def _print_summary(stats: dict[str, Any], out: TextIO = sys.stderr) -> None:
 def cmd_parse(args: argparse.Namespace) -> int:
     from wirefeed.emitted import confirm_written, missing_lines, missing_notice, reconciled_lines
     from wirefeed.monitors import TALLIED, check_parse, format_failure
-    from wirefeed.offline import quarantine_entry, read_sidecar, source_name_for
+    from wirefeed.offline import PageContext, quarantine_entry, read_sidecar, source_name_for
     from wirefeed.output import RecordWriter
     from wirefeed.profiles import get_profile, profile_for_url
     from wirefeed.progress import Progress
@@ -112,17 +112,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
                 if anchor is None and meta.get("served_at"):
                     anchor = _iso(meta["served_at"])
                 with open(name, "rb") if name != "-" else contextlib.nullcontext(sys.stdin.buffer) as fh:
+                    source = args.source or source_name_for(url, profile)
+                    ctx = PageContext(url, source, fetched_at, anchor, profile, store, stats, confirm=False)
                     for result in read_pages(  # a text rendering streams: records come as it is read
                         fh,
-                        url=url,
-                        source_name=args.source or source_name_for(url, profile),
-                        fetched_at=fetched_at,
-                        anchor=anchor,
-                        profile=profile,
-                        store=store,
-                        stats=stats,
+                        ctx,
                         content_type=meta.get("content_type"),
-                        confirm=False,
                         on_read=lambda n: progress.add(bytes=n),
                     ):
                         if result.no_story:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -24,7 +24,9 @@ from wirefeed.stages import CHAIN, Rejected, StageOptions, dedup, hints_of, item
 from wirefeed.store import StateStore
 
 __all__ = [
+    "PageContext",
     "PageResult",
+    "process_in",
     "process_item",
     "process_page",
     "process_stories",
@@ -40,6 +42,22 @@ class PageResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     no_story: str | None = None  # why the page gave no story at all (printed by `parse`, counted)
     valid: list[Any] = field(default_factory=list)  # every record through the stages, new or duplicate
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What every story of one page is read with: where it came from, when, by which profile, and the
+    store, stats and confirmation mode of the run. Built once per page by the caller (``wirefeed
+    parse``, a replay) and passed down, so a new field is added in one place."""
+
+    url: str
+    source_name: str
+    fetched_at: datetime
+    anchor: datetime | None  # when the page was served: relative stamps count from it
+    profile: Profile | None
+    store: StateStore
+    stats: Counter[str]
+    confirm: bool = True  # False: records stay pending until the caller wrote their lines
 
 
 def quarantine_entry(stage: str, reason: str, detail: str, item: Any, url: str | None) -> dict[str, Any]:
@@ -91,17 +109,44 @@ def process_page(
     confirm: bool = True,
 ) -> PageResult:
     """The stories of one page, through every stage. ``confirm=False`` leaves the emitted records
-    pending in ``store``: the caller confirms each once its line is written (``wirefeed parse -o``)."""
-    page = load_page(
-        content, url=url, content_type=content_type, profile_kind=profile.page_kind(url) if profile else None
+    pending in ``store``: the caller confirms each once its line is written (``wirefeed parse -o``).
+    The keyword form of :func:`process_in`."""
+    ctx = PageContext(url, source_name, fetched_at, anchor, profile, store, stats, confirm)
+    return process_in(
+        ctx,
+        content,
+        content_type=content_type,
+        language_backend=language_backend,
+        fold=fold,
+        evidence=evidence,
     )
-    if anchor is None and page.served_at:
+
+
+def process_in(
+    ctx: PageContext,
+    content: str | bytes,
+    *,
+    content_type: str | None = None,
+    language_backend: str = "py3langid",
+    fold: Callable[[RawStory, Any], bool] | None = None,
+    evidence: Callable[[Page], list[dict[str, str]]] | None = None,
+) -> PageResult:
+    """The stories of one page read in ``ctx``, through every stage (:func:`process_page`)."""
+    profile, stats = ctx.profile, ctx.stats
+    page = load_page(
+        content,
+        url=ctx.url,
+        content_type=content_type,
+        profile_kind=profile.page_kind(ctx.url) if profile else None,
+    )
+    if ctx.anchor is None and page.served_at:
+        anchor: datetime | None = None
         try:
             anchor = datetime.fromisoformat(page.served_at.replace("Z", "+00:00"))
         except ValueError:
             stats["wirefeed/timestamps/bad-served-at"] += 1
-        if anchor is not None and anchor.tzinfo is None:
-            anchor = None
+        if anchor is not None and anchor.tzinfo is not None:
+            ctx = replace(ctx, anchor=anchor)  # the page says when it was served
     result = PageResult()
     stories, over = budget.within(page, extract_page(page, profile=profile))
     stats["wirefeed/extract/pages"] += 1
@@ -115,18 +160,11 @@ def process_page(
         result.no_story = no_story_reason(page)
     for one in process_stories(
         stories,
-        url=url,
-        source_name=source_name,
-        fetched_at=fetched_at,
-        anchor=anchor,
-        profile=profile,
-        store=store,
-        stats=stats,
+        ctx,
         page_lang=page.lang,
         language_backend=language_backend,
         fold=fold,
         evidence=(lambda: evidence(page)) if evidence is not None else None,
-        confirm=confirm,
         deadline=budget.Deadline(),
     ):
         result.records.extend(one.records)
@@ -137,25 +175,19 @@ def process_page(
 
 def process_stories(
     stories: Iterable[RawStory],
+    ctx: PageContext,
     *,
-    url: str,
-    source_name: str,
-    fetched_at: datetime,
-    anchor: datetime | None,
-    profile: Profile | None,
-    store: StateStore,
-    stats: Counter[str],
     page_lang: str | None = None,
     language_backend: str = "py3langid",
     fold: Callable[[RawStory, Any], bool] | None = None,
     evidence: Callable[[], list[dict[str, str]]] | None = None,
-    confirm: bool = True,
     deadline: budget.Deadline | None = None,
 ) -> Iterator[PageResult]:
     """Each story through every stage, one :class:`PageResult` per story as it is decided (a record,
     a quarantine entry, or neither: a duplicate or a folded teaser); stops, counted, once ``deadline``
     has passed. ``process_page`` gathers them for a page; wirefeed.textstream writes them as they come."""
     options = StageOptions(language_backend=language_backend)
+    url, stats = ctx.url, ctx.stats
     for story in stories:
         if deadline is not None and deadline.passed():  # the rest of this page's stories are not read
             stats["wirefeed/extract/over-budget/time"] += 1
@@ -172,10 +204,10 @@ def process_stories(
         item = new_item(
             story,
             page_url=url,
-            source_name=source_name,
-            fetched_at=fetched_at,
-            anchor=anchor,
-            profile=profile,
+            source_name=ctx.source_name,
+            fetched_at=ctx.fetched_at,
+            anchor=ctx.anchor,
+            profile=ctx.profile,
             page_lang=page_lang,
         )
         if fold is not None and fold(story, item):  # a replayed crawl: the teaser waits for its article
@@ -183,7 +215,7 @@ def process_stories(
             continue
         if evidence is not None and story.kind == "article":
             hints_of(item).evidence = evidence()
-        yield process_item(item, url=url, store=store, stats=stats, options=options, confirm=confirm)
+        yield process_item(item, url=url, store=ctx.store, stats=stats, options=options, confirm=ctx.confirm)
 
 
 def process_item(

@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from datetime import datetime
 from itertools import chain
 from typing import BinaryIO
 
@@ -41,10 +39,9 @@ from wirefeed.extract import (
     _title_like,
     no_story_reason,
 )
-from wirefeed.offline import PageResult, process_page, process_stories
+from wirefeed.offline import PageContext, PageResult, process_in, process_stories
 from wirefeed.page import _CHARSET_RE, Line, Page, looks_like_html
 from wirefeed.profiles import Profile
-from wirefeed.store import StateStore
 
 __all__ = ["VOTE_LINES", "WINDOW_LINES", "read_pages", "stream_lines", "stream_stories", "streamable"]
 
@@ -210,21 +207,15 @@ def _placed(stories: list[RawStory], url: str) -> Iterator[RawStory]:
 
 def read_pages(
     fh: BinaryIO,
+    ctx: PageContext,
     *,
-    url: str,
-    source_name: str,
-    fetched_at: datetime,
-    anchor: datetime | None,
-    profile: Profile | None,
-    store: StateStore,
-    stats: Counter[str],
     content_type: str | None = None,
-    confirm: bool = True,
     on_read: Callable[[int], None] | None = None,
 ) -> Iterator[PageResult]:
-    """The results of one saved page read from ``fh``: a text rendering one story at a time while it is
-    read, anything else whole (one :class:`~wirefeed.offline.PageResult`). The last result of a text
-    with no story carries ``no_story``; ``on_read`` is told the size of each chunk read (progress)."""
+    """The results of one saved page read from ``fh`` in ``ctx``: a text rendering one story at a time
+    while it is read, anything else whole (one :class:`~wirefeed.offline.PageResult`). The last result
+    of a text with no story carries ``no_story``; ``on_read`` is told the size of each chunk read."""
+    url, stats = ctx.url, ctx.stats
 
     read_some = getattr(fh, "read1", fh.read)  # what a pipe has now, not a wait for a full chunk
 
@@ -241,34 +232,13 @@ def read_pages(
             break
         head += more
     if not streamable(head, content_type):
-        yield process_page(
-            head + read(-1),
-            url=url,
-            source_name=source_name,
-            fetched_at=fetched_at,
-            anchor=anchor,
-            profile=profile,
-            store=store,
-            stats=stats,
-            content_type=content_type,
-            confirm=confirm,
-        )
+        yield process_in(ctx, head + read(-1), content_type=content_type)
         return
     stats["wirefeed/extract/pages"] += 1
     stats["wirefeed/extract/text-pages"] += 1
     lines = _Lines(chain([head], iter(read, b"")))
     found = 0
-    for story in process_stories(
-        stream_stories(lines, url=url, profile=profile),
-        url=url,
-        source_name=source_name,
-        fetched_at=fetched_at,
-        anchor=anchor,
-        profile=profile,
-        store=store,
-        stats=stats,
-        confirm=confirm,
-    ):
+    for story in process_stories(stream_stories(lines, url=url, profile=ctx.profile), ctx):
         found += 1
         yield story
     if lines.fell_back:
