@@ -28,6 +28,7 @@ from wirefeed.mainstory import is_junk_title, reconcile_title
 from wirefeed.page import Line, Page, load_page
 from wirefeed.profiles import Profile
 from wirefeed.stamps import is_absolute_stamp, is_relative_stamp, split_stamp
+from wirefeed.teasers import announces_story
 from wirefeed.zones import page_zone
 
 __all__ = ["RawStory", "extract_page", "extract_stories", "no_story_reason"]
@@ -364,17 +365,21 @@ def _may_open_teaser(text: str) -> bool:
 
 
 def _teasers(page: Page, profile: Profile | None) -> list[RawStory]:
-    """Teasers printed around an article: only those a reader would take for wire copy (with a
-    dateline or a stamp); headline links around an article are navigation, not stories."""
-    if not any(_may_open_teaser(ln.text) for ln in page.lines):
-        return []  # no stamp and no dateline around the article: nothing to segment
+    """Teasers printed around an article: wire copy (with a dateline or a stamp), and headlines that
+    link to another story of the site with a lead under them (wirefeed.teasers); other headline links
+    around an article are navigation, not stories."""
+    if not any(_may_open_teaser(ln.text) or (ln.headline and ln.href) for ln in page.lines):
+        return []  # no stamp, dateline or headline link around the article: nothing to segment
     rest = Page(url=page.url, lines=page.lines, is_html=True)  # the article's own text is not in them
+    urls = {u for u in (page.url, page.canonical) if u}
+    links = {ln.text: ln.href for ln in page.lines}
     out = []
     for s in _segment(rest, profile, "listing"):
         s.kind = "teaser"
         if s.title and is_junk_title(s.title):
             s.title = None  # a byline or share label above a teaser's lead is not its title
-        if (s.dateline or s.stamp_source == "relative") and (s.title or s.lead):
+        wire = bool(s.dateline or s.stamp_source == "relative") and bool(s.title or s.lead)
+        if wire or announces_story(s.title, s.lead, s.link, links.get(s.lead or ""), urls):
             out.append(s)
     return out
 

@@ -25,7 +25,14 @@ from lxml import etree
 from wirefeed.dateline import parse_dateline
 from wirefeed.metadata import Metadata, clean_text
 
-__all__ = ["BLOCK_TAGS", "MainStory", "find_main_story", "is_junk_title", "reconcile_title"]
+__all__ = [
+    "BLOCK_TAGS",
+    "MainStory",
+    "find_main_story",
+    "is_junk_paragraph",
+    "is_junk_title",
+    "reconcile_title",
+]
 
 # Containers whose class/id says they are not the article's text; matched on whole words of the
 # attribute (camelCase split), so `commentary` is not `comment` and `adresse` is not `ad`.
@@ -224,6 +231,11 @@ def is_junk_title(text: str | None, meta: Metadata | None = None) -> bool:
     if _DATE_LINE_RE.match(t) and sum(c.isdigit() for c in t) >= 4:
         return True
     return meta is not None and meta.site_name_like(t)
+
+
+def is_junk_paragraph(text: str) -> bool:
+    """True for a credit, "read more" or subscribe line: never a story's text."""
+    return bool(_JUNK_PARAGRAPH_RE.match(text))
 
 
 def is_byline(text: str) -> bool:

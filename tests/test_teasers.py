@@ -1,0 +1,43 @@
+"""wirefeed.teasers: a headline beside an article that announces another story, told from navigation."""
+
+from __future__ import annotations
+
+import pytest
+
+from wirefeed.teasers import announces_story
+
+PAGE = {"https://www.valleycourier.example/region/old-mill-museum-1234"}
+LEAD = "From June the first boat leaves the quay at six, an hour earlier than last year, and later at night."
+T = "Ferry timetable changes for the summer"
+LINK = "https://www.valleycourier.example/region/ferry-timetable-changes-5678"
+
+
+def test_a_headline_linking_to_another_story_over_a_lead_is_a_teaser() -> None:
+    assert announces_story(T, LEAD, LINK, None, PAGE)
+    assert announces_story(T, LEAD, LINK, LINK, PAGE)  # lead linked too
+
+
+@pytest.mark.parametrize(
+    ("title", "lead", "link", "lead_link", "why"),
+    [
+        (T, None, LINK, None, "no lead: a bare headline link"),
+        ("Ferry timetable changes", "Too short to be a lead.", LINK, None, "a kicker or a date, not a lead"),
+        ("Mara Lind", LEAD, LINK, None, "two words: an author or a label"),
+        ("Sign up for the morning briefing", LEAD, LINK, None, "a newsletter box"),
+        (T, LEAD, "https://other.example/a-b-c-1234", None, "another site"),
+        (T, LEAD, "mailto:?subject=ferry-times-1234", None, "a mail link"),
+        (T, LEAD, next(iter(PAGE)) + "#comments", None, "the page itself"),
+        (T, LEAD, "https://www.valleycourier.example/region", None, "a section"),
+        (
+            T,
+            LEAD,
+            LINK,
+            "https://www.valleycourier.example/region/bridge-closed-3456",
+            "the next headline link of a list, taken for a lead",
+        ),
+    ],
+)
+def test_what_is_not_a_teaser(
+    title: str, lead: str | None, link: str, lead_link: str | None, why: str
+) -> None:
+    assert not announces_story(title, lead, link, lead_link, PAGE), why
