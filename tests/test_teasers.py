@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wirefeed.teasers import announces_story
+from wirefeed.teasers import announces_story, names_a_service
 
 PAGE = {"https://www.valleycourier.example/region/old-mill-museum-1234"}
 LEAD = "From June the first boat leaves the quay at six, an hour earlier than last year, and later at night."
@@ -41,3 +41,35 @@ def test_what_is_not_a_teaser(
     title: str, lead: str | None, link: str, lead_link: str | None, why: str
 ) -> None:
     assert not announces_story(title, lead, link, lead_link, PAGE), why
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Sign up for the Valley morning briefing",  # a newsletter box
+        "Der Morgennewsletter aus dem Tal",  # a compound
+        "Talfunk – der Podcast zur Kreispolitik",
+        "Mit der App immer wissen, was im Tal passiert",
+        "Der Talbote auf Instagram: Bilder aus der Region",
+        "Über uns: So arbeitet die Lokalredaktion",
+        "Schrijf je in voor onze nieuwsbrief",
+        "Lisez le journal en e-paper chaque matin",
+        "Seguici su WhatsApp per le notizie del giorno",
+    ],
+)
+def test_a_headline_naming_a_service_is_not_a_teaser(title: str) -> None:
+    assert names_a_service(title)
+    assert not announces_story(title, LEAD, LINK, None, PAGE)
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        T,
+        "Knapp daneben: Stadtrat lehnt den Haushalt ab",  # `app` inside a word is no app
+        "Schülerinnen aus Auenbach gewinnen Hörspielpreis",
+        "Applaus für die Feuerwehr nach dem Großbrand",  # nor at its start
+    ],
+)
+def test_a_story_headline_names_no_service(title: str) -> None:
+    assert not names_a_service(title)
