@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from lxml import etree
 
-from wirefeed.teasers import announces_story, names_a_service
+from wirefeed.teasers import announces_story, may_hold_teasers, names_a_service
 
 PAGE = {"https://www.valleycourier.example/region/old-mill-museum-1234"}
 LEAD = "From June the first boat leaves the quay at six, an hour earlier than last year, and later at night."
@@ -73,3 +74,31 @@ def test_a_headline_naming_a_service_is_not_a_teaser(title: str) -> None:
 )
 def test_a_story_headline_names_no_service(title: str) -> None:
     assert not names_a_service(title)
+
+
+def _tree(body: str) -> object:
+    return etree.fromstring(f"<html><body>{body}</body></html>", etree.HTMLParser())
+
+
+CARD = f'<div class="card"><a href="/region/ferry-timetable-changes-5678"><h3>{T}</h3></a><p>{LEAD}</p></div>'
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (CARD, True),
+        (f'<div><a href="/region/x-y-z-1"><h4>Region</h4><h3>{T}</h3><p>{LEAD}</p></a></div>', True),
+        # a list of bare headline links: each headline's closest container holds the next one
+        (
+            "<ul><li><h3><a href='/region/bridge-closed-3456'>Bridge closed for repairs until Friday</a></h3></li>"
+            "<li><h3><a href='/sport/rowing-club-wins-7890'>Rowing club wins the river cup again</a></h3></li></ul>"
+            f"<p>{LEAD}</p>",
+            False,
+        ),
+        (CARD.replace(T, "Sign up for the morning briefing"), False),  # a service box
+        (CARD.replace("/region/ferry-timetable-changes-5678", "/region"), False),  # a section link
+        (CARD.replace(LEAD, "Two lines."), False),  # no room for a lead
+    ],
+)
+def test_a_look_for_teaser_cards_before_the_walk(body: str, expected: bool) -> None:
+    assert may_hold_teasers(_tree(body), next(iter(PAGE))) is expected

@@ -24,6 +24,7 @@ from wirefeed import budget
 from wirefeed.mainstory import BLOCK_TAGS, MainStory, find_main_story
 from wirefeed.metadata import Metadata, collect, read_metadata
 from wirefeed.pagekind import classify
+from wirefeed.teasers import may_hold_teasers
 
 __all__ = ["Line", "Page", "decode", "load_page", "looks_like_html"]
 
@@ -79,10 +80,6 @@ _STAMP_WORDS = (
 _STAMP_HINT_RE = re.compile(r"or(?<=(?<!\w)[Vv]or)\s+(?:\d|einer|einem|wenigen)")
 _DATELINE_HINT_RE = re.compile(r"\([A-Za-z][A-Za-z/ .-]{1,30}\)\s*[-–—:]")
 _STRING = etree.XPath("string(.)", smart_strings=False)  # an element's text, joined in C
-# A headline that links somewhere (a teaser of another story, or navigation the segmenter tells apart).
-_HEADLINE_LINK = etree.XPath(
-    "boolean(.//h2//a[@href] | .//h3//a[@href] | .//h4//a[@href] | .//a[@href][.//h2 or .//h3 or .//h4])"
-)
 # collect_ids=False: nothing looks elements up by id, and the id table costs parse and free time.
 _PARSER = etree.HTMLParser(remove_comments=True, remove_pis=True, no_network=True, collect_ids=False)
 _UTF8 = etree.HTMLParser(
@@ -445,7 +442,7 @@ def _load(
     walker = _Walker(url)
     if main is not None and kind in ("article", "liveblog"):
         # The article is read by wirefeed.mainstory; around it teasers are looked for only where the
-        # rest of the page prints something like a stamp, a dateline or a headline link.
+        # rest of the page prints something like a stamp, a dateline or a teaser card (wirefeed.teasers).
         whole = main.root is None or main.root is body or main.root.tag in ("body", "html")
         _cut(None if whole else main.root)
         rest = "" if whole else str(_STRING(body))
@@ -454,7 +451,7 @@ def _load(
             any(w in low for w in _STAMP_WORDS)
             or ("vor" in low and _STAMP_HINT_RE.search(rest))
             or _DATELINE_HINT_RE.search(rest)
-            or (not whole and _HEADLINE_LINK(body))
+            or (not whole and may_hold_teasers(body, url, meta.canonical))
         ):
             walker.walk(body, None, None)
     else:

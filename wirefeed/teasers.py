@@ -13,11 +13,14 @@ app, a social-media channel, a subscription or the newsroom itself: their headli
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
 
 from wirefeed.mainstory import is_byline, is_junk_paragraph, is_junk_title
 
-__all__ = ["SERVICE_PHRASES", "SERVICE_WORDS", "announces_story", "names_a_service"]
+__all__ = ["SERVICE_PHRASES", "SERVICE_WORDS", "announces_story", "may_hold_teasers", "names_a_service"]
 
 _MIN_TITLE_WORDS = 3
 _MIN_LEAD = 80  # characters: a standfirst, not a kicker, a date or a button
@@ -41,6 +44,17 @@ SERVICE_PHRASES = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-paper)?")
+# Headlines that link somewhere, for the cheap look before a page's rest is walked and segmented.
+_LINKED_HEADLINES = etree.XPath(
+    "(.//h2 | .//h3 | .//h4)[.//a[@href] or ancestor::a[@href]]", smart_strings=False
+)
+_HREF = etree.XPath("string((.//a[@href] | ancestor::a[@href])[1]/@href)", smart_strings=False)
+_HEADLINE_LINKS = etree.XPath(
+    "count(.//a[@href][.//h2 or .//h3 or .//h4] | .//h2//a[@href] | .//h3//a[@href] | .//h4//a[@href])",
+    smart_strings=False,
+)
+_TEXT = etree.XPath("string(.)", smart_strings=False)
+_CARD_LEVELS = 4  # a teaser card is at most this many elements above its headline
 
 
 def names_a_service(title: str) -> bool:
@@ -60,6 +74,46 @@ def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").removeprefix("www.")
 
 
+def _story_title(title: str) -> bool:
+    return not (
+        len(title.split()) < _MIN_TITLE_WORDS
+        or is_junk_title(title)
+        or is_junk_paragraph(title)
+        or names_a_service(title)  # a newsletter, podcast, app or about-us box printed like a teaser
+    )
+
+
+def _story_link(link: str, page_urls: set[str]) -> bool:
+    if not any(_host(link) == _host(u) for u in page_urls):
+        return False  # another site, or a mail or script link (no host)
+    if link.split("#")[0].rstrip("/") in {u.rstrip("/") for u in page_urls}:
+        return False  # the page itself (a comments or share anchor)
+    path = urlsplit(link).path
+    return bool(_ID_RE.search(path) or any(seg.count("-") >= _SLUG_HYPHENS for seg in path.split("/")))
+
+
+def may_hold_teasers(root: Any, url: str, canonical: str | None = None) -> bool:
+    """True when the tree under ``root`` (an article page without its article) may hold a teaser that
+    :func:`announces_story` accepts: a linked headline of a story of the site, in a card (an element
+    at most four levels above it that holds no other headline link) with room for a lead. A cheap
+    look before the walk and segmentation of the page's rest, which most article pages do not need."""
+    page_urls = {u for u in (url, canonical) if u}
+    for h in _LINKED_HEADLINES(root):
+        title = " ".join(str(_TEXT(h)).split())
+        if not title or not _story_title(title):
+            continue
+        if not _story_link(urljoin(url, str(_HREF(h)).strip()), page_urls):
+            continue
+        card = h
+        for _ in range(_CARD_LEVELS):
+            card = card.getparent()
+            if card is None or _HEADLINE_LINKS(card) > 1:
+                break
+            if len(" ".join(str(_TEXT(card)).split())) - len(title) >= _MIN_LEAD:
+                return True
+    return False
+
+
 def announces_story(
     title: str | None, lead: str | None, link: str | None, lead_link: str | None, page_urls: set[str]
 ) -> bool:
@@ -68,15 +122,6 @@ def announces_story(
     carries, if any."""
     if not (title and lead and link) or lead_link not in (None, link):
         return False
-    if len(title.split()) < _MIN_TITLE_WORDS or is_junk_title(title) or is_junk_paragraph(title):
-        return False
-    if names_a_service(title):
-        return False  # a newsletter, podcast, app or about-us box printed like a teaser
-    if not any(_host(link) == _host(u) for u in page_urls):
-        return False  # another site, or a mail or script link (no host)
-    if link.split("#")[0].rstrip("/") in {u.rstrip("/") for u in page_urls}:
-        return False  # the page itself (a comments or share anchor)
-    path = urlsplit(link).path
-    if not (_ID_RE.search(path) or any(seg.count("-") >= _SLUG_HYPHENS for seg in path.split("/"))):
+    if not _story_title(title) or not _story_link(link, page_urls):
         return False
     return len(lead) >= _MIN_LEAD and not is_junk_paragraph(lead) and not is_byline(lead)
