@@ -56,6 +56,7 @@ def test_what_is_not_a_teaser(
         "Schrijf je in voor onze nieuwsbrief",
         "Lisez le journal en e-paper chaque matin",
         "Seguici su WhatsApp per le notizie del giorno",
+        "Über die Autorin: Mara Lind",  # an author box, whatever its link
     ],
 )
 def test_a_headline_naming_a_service_is_not_a_teaser(title: str) -> None:

@@ -13,7 +13,7 @@ app, a social-media channel, a subscription or the newsroom itself: their headli
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -40,7 +40,8 @@ SERVICE_WORDS = frozenset(
 _COMPOUND_STEM = 7  # letters; `podcast` and longer stems may be part of a compound
 SERVICE_PHRASES = re.compile(
     r"\b(?:about us|über uns|qui sommes-nous|over ons|chi siamo|sign up|meld je aan|inscrivez-vous|"
-    r"iscriviti|follow us|folgen sie uns|suivez-nous|volg ons|seguici)\b",
+    r"iscriviti|follow us|folgen sie uns|suivez-nous|volg ons|seguici|about the author|"
+    r"über (?:die autorin|den autor)|à propos de l'auteur|over de auteur|sull'autore)\b",
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-paper)?")
@@ -98,7 +99,7 @@ def may_hold_teasers(root: Any, url: str, canonical: str | None = None) -> bool:
     at most four levels above it that holds no other headline link) with room for a lead. A cheap
     look before the walk and segmentation of the page's rest, which most article pages do not need."""
     page_urls = {u for u in (url, canonical) if u}
-    for h in _LINKED_HEADLINES(root):
+    for h in cast(list[Any], _LINKED_HEADLINES(root)):
         title = " ".join(str(_TEXT(h)).split())
         if not title or not _story_title(title):
             continue
@@ -107,7 +108,7 @@ def may_hold_teasers(root: Any, url: str, canonical: str | None = None) -> bool:
         card = h
         for _ in range(_CARD_LEVELS):
             card = card.getparent()
-            if card is None or _HEADLINE_LINKS(card) > 1:
+            if card is None or cast(float, _HEADLINE_LINKS(card)) > 1:
                 break
             if len(" ".join(str(_TEXT(card)).split())) - len(title) >= _MIN_LEAD:
                 return True
