@@ -530,6 +530,8 @@ def _short_date(scope: Any, judge: _Judge) -> str | None:
     """A date printed on its own in a short element of the article (``<span>06.01.2026</span>``)."""
     for el in scope.iter("span", "time", "div", "li", "p", "small"):
         text = (el.text or "").strip() or (el.tail or "").strip()
+        if not text and not len(el):  # nothing printed in or after it (a flood of empty tags costs no XPath)
+            continue
         if el.tag == "li" or not text:
             text = _text(el)
         if 6 <= len(text) <= 60 and any(c.isdigit() for c in text):
