@@ -242,8 +242,11 @@ def campaign(
             allowed = allowed | {0}
         assert code in allowed, (n, at, signalled, code, err[-3000:])
         data = (job / "out.jsonl").read_bytes() if (job / "out.jsonl").exists() else b""
-        if code == -signal.SIGKILL:  # the kernel may cut a write at a page boundary: the next run cuts
-            data = data[: data.rfind(b"\n") + 1]  # that partial line off, and writes its record again
+        # Death by a signal with no handler (SIGKILL; SIGTERM of `parse`) may cut a write at a page
+        # boundary (the kernel stops a write for a fatal signal): the next run cuts that partial
+        # line off and writes its record again. A handled stop must leave whole lines.
+        if code in (-signal.SIGKILL, -signal.SIGTERM):
+            data = data[: data.rfind(b"\n") + 1]
         assert not data or data.endswith(b"\n"), f"a partial line after run {n}"
         ids = [json.loads(line)["id"] for line in data.splitlines()]
         assert len(ids) == len(set(ids)), f"a story twice after run {n}"

@@ -63,6 +63,34 @@ def test_dev_full_is_a_full_disk() -> None:
     assert err.value.cause == "disk-full"
 
 
+class _CtrlCAfterPart:
+    """The writer's real file, but Ctrl-C comes after the first part of a line is written, between
+    two partial writes (the OS wrote only part of it)."""
+
+    def __init__(self, fh: object) -> None:
+        self.fh, self.calls = fh, 0
+
+    def write(self, data: memoryview) -> int:
+        self.calls += 1
+        if self.calls > 1:
+            raise KeyboardInterrupt
+        return self.fh.write(data[:100])  # type: ignore[attr-defined]
+
+    def fileno(self) -> int:
+        return self.fh.fileno()  # type: ignore[attr-defined]
+
+
+def test_a_line_cut_by_ctrl_c_is_taken_back(tmp_path: Path) -> None:
+    out = tmp_path / "o.jsonl"
+    w = RecordWriter(out)
+    w.write(_record(1))
+    whole = out.read_bytes()
+    w._fh = _CtrlCAfterPart(w._fh)
+    with pytest.raises(KeyboardInterrupt):
+        w.write(_record(2))
+    assert out.read_bytes() == whole, "a part of the interrupted line stayed in the file"
+
+
 @contextlib.contextmanager
 def small_disk(folder: Path, size: str = "24k") -> Iterator[Path]:
     """A tmpfs of ``size`` mounted on ``folder`` (root only); skips the test where it cannot be."""

@@ -111,12 +111,19 @@ class RecordWriter:
             if self.path == "-":
                 self._fh.flush()
         except OSError as exc:
-            if self.path != "-" and self._regular:
-                with contextlib.suppress(OSError):
-                    os.ftruncate(self._fh.fileno(), self._size)
+            self._cut_back()
             raise OutputError(self.path, cause(exc), str(exc)) from None
+        except BaseException:  # Ctrl-C (KeyboardInterrupt) between two partial writes of the line
+            self._cut_back()
+            raise
         self._size += len(data)
         self.lines += 1
+
+    def _cut_back(self) -> None:
+        """Cut the file back to its last whole line, so an interrupted write leaves no part of one."""
+        if self.path != "-" and self._regular:
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fh.fileno(), self._size)
 
     def sync(self) -> None:
         """fsync the output (the store calls this before it commits confirmations)."""
