@@ -371,7 +371,10 @@ class PortalSpider(scrapy.Spider):
         if stop_paging:
             self.count("fetch/incremental-stop")
         for href in hrefs:  # the page's `<a href>`s, from its one parse (wirefeed.page)
-            url = response.urljoin(href.strip())
+            try:
+                url = response.urljoin(href.strip())
+            except ValueError:  # a malformed link (`http://[x`) is not followed; the page is still read
+                continue
             if not url.startswith(("http://", "https://")) or not self._followable(url, prof):
                 continue
             if stop_paging and prof.is_pagination(url):

@@ -13,6 +13,7 @@ candidates strongest first, each with the source it came from.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import json
 import re
@@ -322,7 +323,10 @@ def _same_page(value: Any, urls: set[str]) -> bool:
         value = value.get("@id") or value.get("url")
     if not isinstance(value, str) or not value:
         return False
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # a malformed URL names no page
+        return False
     return (parts.netloc + parts.path).rstrip("/").lower() in urls
 
 
@@ -388,7 +392,8 @@ def read_metadata(doc: Any, url: str, nodes: Nodes | None = None) -> Metadata:
                 meta.metas[key] = (m.get("content") or "").strip()
     for link in nodes.links:
         if (link.get("rel") or "").strip().lower() == "canonical" and link.get("href"):
-            meta.canonical = urljoin(url, link.get("href").strip())
+            with contextlib.suppress(ValueError):  # a malformed URL (`https://www. [`): no canonical
+                meta.canonical = urljoin(url, link.get("href").strip())
             break
     title = nodes.title
     if title is not None:

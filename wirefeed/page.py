@@ -174,13 +174,17 @@ class _Walker:
         self.line_datetime: str | None = None
         self.line_headline = False
         self.line_level: int | None = None
-        self.joined: dict[str, str] = {}
+        self.joined: dict[str, str | None] = {}
 
-    def join(self, href: str) -> str:
-        url = self.joined.get(href)
-        if url is None:
-            url = self.joined[href] = urljoin(self.base, href.strip())
-        return url
+    def join(self, href: str) -> str | None:
+        """The link's absolute URL; None for one no URL parser takes (``http://[x``): a link that cannot
+        be followed, not a page that fails."""
+        if href not in self.joined:
+            try:
+                self.joined[href] = urljoin(self.base, href.strip())
+            except ValueError:
+                self.joined[href] = None
+        return self.joined[href]
 
     def flush(self) -> None:
         if not self.buf:
