@@ -136,7 +136,12 @@ def page_zone(*, times: list[str], locale: str | None, lang: str | None, url: st
         fitting = [z for z in zones if all(_utcoffset(z, when) == off for when, off in offsets)]
         if fitting and "Etc/" not in candidates:
             return " ".join(fitting)
-        if all(off == offsets[0][1] for _, off in offsets) and offsets[0][1] % 3600 == 0:
-            hours = int(offsets[0][1] // 3600)
+        hours = int(offsets[0][1] // 3600)
+        # Etc/ zones exist for UTC-12..UTC+14 only: a printed +20:00 names no zone (the candidates stay)
+        if (
+            all(off == offsets[0][1] for _, off in offsets)
+            and offsets[0][1] % 3600 == 0
+            and -12 <= hours <= 14
+        ):
             return "UTC" if hours == 0 else f"Etc/GMT{-hours:+d}"  # Etc/GMT-2 is UTC+2
     return candidates
