@@ -94,6 +94,9 @@ def _child(argv: list[str], cwd: str, stderr: str) -> None:
                 stream.flush()
             except (OSError, ValueError):
                 code = code or 120
+    except KeyboardInterrupt:  # a Ctrl-C while the child still sets up: as the interpreter ends on it
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
     except BaseException:
         traceback.print_exc()
         sys.stderr.flush()
