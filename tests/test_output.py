@@ -117,3 +117,12 @@ def test_full_disk_leaves_no_partial_line(tmp_path: Path) -> None:
         data = out.read_bytes()
         assert data.endswith(b"\n") and data.count(b"\n") == written
         assert [r["id"] for r in read_back(out)] == [_record(n).id for n in range(written)]
+
+
+def test_a_commit_after_a_close_cut_short_by_ctrl_c_syncs_nothing(tmp_path: Path) -> None:
+    """A second Ctrl-C may land inside close(), after the file is closed: the store's commit on its
+    way out then syncs the writer, which must not raise over the KeyboardInterrupt."""
+    w = RecordWriter(tmp_path / "o.jsonl")
+    w.write(_record(1))
+    w._fh.close()  # where the second Ctrl-C left it
+    w.sync()

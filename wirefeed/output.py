@@ -127,8 +127,8 @@ class RecordWriter:
 
     def sync(self) -> None:
         """fsync the output (the store calls this before it commits confirmations)."""
-        if self._fh is None or self.path == "-" or not self._regular:
-            return
+        if self._fh is None or self.path == "-" or not self._regular or self._fh.closed:
+            return  # closed: a second Ctrl-C cut close() short, and the store commits on its way out
         try:
             os.fsync(self._fh.fileno())
         except OSError as exc:
@@ -140,8 +140,8 @@ class RecordWriter:
         try:
             self.sync()
         finally:
-            self._fh.close()
-            self._fh = None
+            fh, self._fh = self._fh, None
+            fh.close()
             release(self.path)
 
 
