@@ -8,6 +8,8 @@ answers that depend on the request or wait for an event. Query strings are part 
 
 from __future__ import annotations
 
+import signal
+import subprocess
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -81,3 +83,21 @@ def article(title: str, place: str, lead: str) -> str:
         f"<h1>{title}</h1><p>{place} (ANP) - {lead}</p>"
         "<p>Een woordvoerder bevestigt het bericht tegenover de krant.</p></body></html>"
     )
+
+
+def stop_when_asked(
+    cmd: list[str], asked: threading.Event, sent: threading.Event, sig: signal.Signals
+) -> tuple[subprocess.Popen[str], str]:
+    """Start ``cmd``, send it ``sig`` once the server holds the request it was waiting for (``asked``),
+    then let the server answer (``sent``); return the ended process and its stderr."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        assert asked.wait(120), "no article was asked for"
+        proc.send_signal(sig)
+        sent.set()
+        _, err = proc.communicate(timeout=120)
+    finally:
+        sent.set()
+        if proc.poll() is None:
+            proc.kill()
+    return proc, err

@@ -16,7 +16,7 @@ import pytest
 
 from wirefeed.schemas import Article
 
-from .hostileserver import serve
+from .hostileserver import serve, stop_when_asked
 
 _LISTING = (
     b'<html><head><script type="application/ld+json">{"@type": "ItemList", "itemListElement": 5}</script>'
@@ -114,16 +114,7 @@ def test_a_run_stopped_among_hostile_pages_and_its_rerun_emit_each_story_once(
 
     with serve(dict.fromkeys(PAGES, answer)) as srv:
         cmd = _command(tmp_path, srv.base, srv.hostport, "CONCURRENT_REQUESTS=1")
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            assert asked.wait(120), "no article was asked for"
-            proc.send_signal(sig)
-            sent.set()
-            _, err = proc.communicate(timeout=120)
-        finally:
-            sent.set()
-            if proc.poll() is None:
-                proc.kill()
+        proc, err = stop_when_asked(cmd, asked, sent, sig)
         stopped = _records(tmp_path)
         rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     if sig == signal.SIGTERM:

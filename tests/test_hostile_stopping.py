@@ -21,7 +21,7 @@ from scrapy.utils.test import get_crawler
 from wirefeed.spiders.portal import PortalSpider
 
 from .conftest import project_settings
-from .hostileserver import article, html, serve
+from .hostileserver import article, html, serve, stop_when_asked
 
 ARTICLES = 6
 
@@ -141,16 +141,7 @@ def test_a_crawl_stopped_when_asked_exits_6_and_its_rerun_reads_the_rest(tmp_pat
                "--state", str(tmp_path / "s.sqlite"), "-o", str(tmp_path / "out.jsonl"),
                "-s", "ROBOTSTXT_OBEY=False", "-s", "LOG_LEVEL=INFO", "-s", "AUTOTHROTTLE_ENABLED=False",
                "-s", "CONCURRENT_REQUESTS=4"]  # fmt: skip
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        try:
-            assert asked.wait(120), "no article was asked for"
-            proc.send_signal(sig)
-            sent.set()
-            _, err = proc.communicate(timeout=120)
-        finally:
-            sent.set()
-            if proc.poll() is None:
-                proc.kill()
+        proc, err = stop_when_asked(cmd, asked, sent, sig)
         first = sum(1 for hit in srv.hits if hit.startswith("/nieuws/"))
         rerun = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 6, err[-3000:]
