@@ -288,7 +288,7 @@ class PortalSpider(scrapy.Spider):
         if not stories:
             self.count("extract/no-stories")
         for n, story in enumerate(stories):
-            if deadline.passed():  # the rest of this page's stories are not read (counted)
+            if deadline.passed(n):  # the rest of this page's stories are not read (counted)
                 self.count("extract/over-budget/time")
                 if not over:
                     self.count("extract/over-budget")

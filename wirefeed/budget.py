@@ -3,7 +3,9 @@
 A hostile page can be huge, have hundreds of thousands of lines, or list thousands of teasers; each
 costs time in extraction and in every stage after it. A page is read up to :data:`MAX_BYTES` bytes and
 :data:`MAX_LINES` lines, at most :data:`MAX_STORIES` of its stories go on, and the stories of one page
-stop going on after :data:`MAX_SECONDS` of work. Both caps act before the parse: the bytes are cut,
+stop going on after :data:`MAX_SECONDS` of work, its first :data:`MIN_STORIES` excepted (so a page whose
+extraction alone used the budget still gives what it leads with, and the cut does not depend on how
+fast the machine is for the stories that matter most). Both caps act before the parse: the bytes are cut,
 and so is the text after its :data:`MAX_LINE_MARKS`-th line mark (a block tag's start in HTML, a line
 break in a text rendering), so the parser and the walk never see the rest. The time is CPU time of the
 thread doing the page's work, so a busy machine does not cut a page it would not cut when idle. A page
@@ -31,6 +33,7 @@ __all__ = [
     "MAX_LINE_MARKS",
     "MAX_SECONDS",
     "MAX_STORIES",
+    "MIN_STORIES",
     "OFF_THREAD_BYTES",
     "Deadline",
     "cut_lines",
@@ -41,6 +44,7 @@ MAX_BYTES = 4 * 1024 * 1024
 MAX_LINES = 5_000
 MAX_STORIES = 300
 MAX_SECONDS = 1.0
+MIN_STORIES = 10  # a story's work is bounded by the byte and line caps, so these cost a bounded time
 # Line marks read before the parse: twice the lines kept, as a line takes a mark or two (a block and its
 # heading, a paragraph and its blank line). The real pages have at most 1,378 block tags.
 MAX_LINE_MARKS = 2 * MAX_LINES
@@ -55,8 +59,9 @@ class Deadline:
         self.left = seconds - spent
         self.start = time.thread_time()
 
-    def passed(self) -> bool:
-        return time.thread_time() - self.start > self.left
+    def passed(self, done: int) -> bool:
+        """Whether the stories after the first ``done`` of a page are over the budget."""
+        return done >= MIN_STORIES and time.thread_time() - self.start > self.left
 
 
 def cut_lines(text: str, marks: re.Pattern[str], mark: str) -> tuple[str, bool]:

@@ -188,8 +188,8 @@ def process_stories(
     has passed. ``process_page`` gathers them for a page; wirefeed.textstream writes them as they come."""
     options = StageOptions(language_backend=language_backend)
     url, stats = ctx.url, ctx.stats
-    for story in stories:
-        if deadline is not None and deadline.passed():  # the rest of this page's stories are not read
+    for done, story in enumerate(stories):
+        if deadline is not None and deadline.passed(done):  # the rest of this page's stories are not read
             stats["wirefeed/extract/over-budget/time"] += 1
             break
         result = PageResult()
