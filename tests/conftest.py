@@ -51,8 +51,14 @@ def served(*argv: str) -> Iterator[dict[str, str]]:
         proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def demo_server() -> Iterator[dict[str, str]]:
-    """Both demo portals, served from a separate process: {'zeeland': base_url, 'kust': base_url}."""
+    """Both demo portals, served from a separate process: {'zeeland': base_url, 'kust': base_url}.
+
+    A fresh server per test: the portals print ages against the clock, as real ones do, and the first
+    hour stamp ticks over 10 minutes after the server starts. A tick between a run and its rerun narrows
+    the story's interval from an hour to the seconds between them, and the rerun rightly emits it again
+    as a refined version (WIREFEED_REFINE_MIN_SECONDS), which a test expecting nothing new then saw as
+    a duplicate: a suite-long server made such tests fail by the time of day they ran at."""
     with served("-m", "wirefeed.demo.server") as bases:
         yield bases
