@@ -173,14 +173,17 @@ class _Judge:
         path = []
         cur = el  # the block's own class counts too (`<div class="embed-caption">`)
         result = False
+        verdict = self.verdict
         while cur is not None and cur is not stop:
-            known = self.verdict.get(cur)
+            known = verdict.get(cur)
             if known is not None:
                 result = known
                 break
             path.append(cur)
-            tag = cur.tag if isinstance(cur.tag, str) else ""
-            if tag in _SKIP_TAGS:
+            tag = cur.tag
+            if not isinstance(tag, str):
+                tag = ""
+            elif tag in _SKIP_TAGS:
                 result = True
                 break
             attrs = _attrs(cur)
@@ -218,6 +221,16 @@ def _lead_class(attrs: str) -> bool:
 
 
 def _link_chars(el: Any) -> int:
+    memo: dict[Any, int] | None = getattr(_MEMO, "links", None)
+    if memo is None:
+        return _raw_link_chars(el)
+    n = memo.get(el)
+    if n is None:
+        n = memo[el] = _raw_link_chars(el)
+    return n
+
+
+def _raw_link_chars(el: Any) -> int:
     return sum(len(t.strip()) for t in cast(list[str], _LINK_TEXT(el)))
 
 
@@ -267,28 +280,53 @@ _HEADLINE_COST = {"h1": 0.0, "h2": 1.5}
 _MAX_H2_BEFORE = 3  # <h2>s looked at above the text block, nearest first
 
 
-def _pick_h1(doc: Any, body_el: Any, meta: Metadata, judge: _Judge, texts: set[Any] | None = None) -> Any:
-    headlines = [t for t, _ in meta.headlines()]
-    best, best_score = None, -99.0
-    candidates = [(rank, h) for rank, h in enumerate(doc.iter("h1"))]
-    if body_el is not None:
-        candidates += [(rank, h) for rank, h in enumerate(_headings_before(body_el, texts or set()))]
-    for rank, h in candidates:
+class _Headlines:
+    """The page's ``<h1>``s and metadata headlines, and what each candidate scores without regard to the
+    text block: asked for twice per page (before the text block is chosen and after), computed once."""
+
+    def __init__(self, doc: Any, meta: Metadata, judge: _Judge) -> None:
+        self.h1s = list(enumerate(doc.iter("h1")))
+        self.meta, self.judge = meta, judge
+        self.titles = [t for t, _ in meta.headlines()]
+        self.known: dict[tuple[int, Any], tuple[float, float | None, list[Any]] | None] = {}
+
+    def base(self, rank: int, h: Any) -> tuple[float, float | None, list[Any]] | None:
+        """``None`` for a junk title, else the score before the text block's term, the metadata
+        similarity term (``None`` without metadata headlines) and the candidate's ancestors."""
+        key = (rank, h)
+        if key in self.known:
+            return self.known[key]
         text = _text(h)
-        if is_junk_title(text, meta):
+        found: tuple[float, float | None, list[Any]] | None = None
+        if not is_junk_title(text, self.meta):
+            score = -0.1 * rank - _HEADLINE_COST.get(h.tag, 3.0)
+            ancestors = list(h.iterancestors())
+            if any(a.tag == "a" for a in ancestors) or self.judge.excluded(h):
+                score -= 3
+            if any(a.tag in ("article", "main") for a in ancestors):
+                score += 1
+            similar = 2 * max(_similar(text, m) for m in self.titles) if self.titles else None
+            found = (score, similar, ancestors)
+        self.known[key] = found
+        return found
+
+
+def _pick_h1(heads: _Headlines, body_el: Any, texts: set[Any] | None = None) -> Any:
+    best, best_score = None, -99.0
+    candidates = heads.h1s
+    if body_el is not None:
+        candidates = candidates + list(enumerate(_headings_before(body_el, texts or set())))
+    for rank, h in candidates:
+        known = heads.base(rank, h)
+        if known is None:
             continue
-        score = -0.1 * rank - _HEADLINE_COST.get(h.tag, 3.0)
-        if any(a.tag == "a" for a in h.iterancestors()) or judge.excluded(h):
-            score -= 3
-        if any(a.tag in ("article", "main") for a in h.iterancestors()):
-            score += 1
+        score, similar, ancestors = known
         if body_el is not None:
-            anc = set(h.iterancestors())
-            shared = _shared(body_el, anc)
+            shared = _shared(body_el, set(ancestors))
             if shared is not None and shared.tag not in ("body", "html"):
                 score += 2
-        if headlines:
-            score += 2 * max(_similar(text, m) for m in headlines)
+        if similar is not None:
+            score += similar
         if score > best_score:
             best, best_score = h, score
     return best
@@ -360,7 +398,9 @@ def _text_blocks(doc: Any) -> Any:
     for el in doc.iter("p", "div"):
         if el.tag == "p":
             yield el
-        elif ((el.text and not el.text.isspace()) or not len(el)) and not _has_block_child(el):
+            continue
+        text = el.text
+        if ((text and not text.isspace()) or not len(el)) and not _has_block_child(el):
             yield el  # a <div> holding its own text, not only wrappers
 
 
@@ -545,19 +585,20 @@ def find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     """The article of a parsed document, or ``None`` when no block of prose stands out."""
     # The same elements' text is asked for by several steps (paragraph scores, container finals, the
     # headline twice, lead blocks, dates): each is computed once per call.
-    _MEMO.texts = {}
+    _MEMO.texts, _MEMO.links = {}, {}
     try:
         return _find_main_story(doc, meta)
     finally:
-        _MEMO.texts = None
+        _MEMO.texts = _MEMO.links = None
 
 
 def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
     judge = _Judge()
     scores, paragraphs = _score_paragraphs(doc, judge)
+    heads = _Headlines(doc, meta, judge)
     body_el = None
     if scores:
-        first_h1 = _pick_h1(doc, None, meta, judge)
+        first_h1 = _pick_h1(heads, None)
         h1_near = set(first_h1.iterancestors()) if first_h1 is not None else set()
         ranked = sorted(scores.items(), key=lambda kv: kv[1] * _container_weight(kv[0]), reverse=True)[:6]
 
@@ -575,11 +616,11 @@ def _find_main_story(doc: Any, meta: Metadata) -> MainStory | None:
             parent = body_el.getparent()
             if parent is None or parent.tag in ("body", "html") or parent not in scores:
                 break
-            if final(parent, scores[parent]) >= 0.75 * top:
+            if (finals[parent] if parent in finals else final(parent, scores[parent])) >= 0.75 * top:
                 body_el = parent
             else:
                 break
-    h1 = _pick_h1(doc, body_el, meta, judge, {p for p, _ in paragraphs})
+    h1 = _pick_h1(heads, body_el, {p for p, _ in paragraphs})
     if h1 is None and body_el is not None:
         h1 = _heading_before(body_el, meta)
     texts: list[str] = []

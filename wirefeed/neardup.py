@@ -70,6 +70,7 @@ _PERMUTATIONS = bytes.fromhex(
 )
 _A = np.frombuffer(_PERMUTATIONS, "<u8", count=NUM_PERM)
 _B = np.frombuffer(_PERMUTATIONS, "<u8", count=NUM_PERM, offset=8 * NUM_PERM)
+_B_COLUMN = _B[:, None]  # one row per permutation: each row's minimum is over contiguous memory
 
 
 def _shingles(*parts: str | None) -> set[bytes]:
@@ -99,15 +100,15 @@ def signature(*parts: str | None) -> np.ndarray | None:
         digests.append(h.digest())
     hv = np.frombuffer(b"".join(digests), "<u8")
     with np.errstate(over="ignore"):
-        x = np.multiply.outer(hv, _A)
-        x += _B
+        x = np.multiply.outer(_A, hv)
+        x += _B_COLUMN
         # x % (2**61 - 1) without a division: a Mersenne prime folds the high bits onto the low ones.
         phv = x & _PRIME
         x >>= _SHIFT
         phv += x
         np.subtract(phv, _PRIME, out=phv, where=phv >= _PRIME)
     phv &= _MAX
-    sig: np.ndarray = phv.min(axis=0).astype(np.uint32)
+    sig: np.ndarray = phv.min(axis=1).astype(np.uint32)
     return sig
 
 

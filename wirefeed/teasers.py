@@ -13,6 +13,7 @@ app, a social-media channel, a subscription or the newsroom itself: their headli
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any, cast
 from urllib.parse import urljoin, urlsplit
 
@@ -45,10 +46,8 @@ SERVICE_PHRASES = re.compile(
     re.IGNORECASE,
 )
 _WORD_RE = re.compile(r"[^\W\d_]+(?:-paper)?")
-# Headlines that link somewhere, for the cheap look before a page's rest is walked and segmented.
-_LINKED_HEADLINES = etree.XPath(
-    "(.//h2 | .//h3 | .//h4)[.//a[@href] or ancestor::a[@href]]", smart_strings=False
-)
+# The stems long enough to start or end a compound, as a tuple: one str.startswith/endswith call each.
+_COMPOUND_STEMS = tuple(sorted(w for w in SERVICE_WORDS if len(w) >= _COMPOUND_STEM))
 _HREF = etree.XPath("string((.//a[@href] | ancestor::a[@href])[1]/@href)", smart_strings=False)
 _HEADLINE_LINKS = etree.XPath(
     "count(.//a[@href][.//h2 or .//h3 or .//h4] | .//h2//a[@href] | .//h3//a[@href] | .//h4//a[@href])",
@@ -62,13 +61,10 @@ def names_a_service(title: str) -> bool:
     """True when ``title`` names a newsletter, podcast, app, channel or the newsroom (a service box)."""
     if SERVICE_PHRASES.search(title):
         return True
-    for word in _WORD_RE.findall(title.lower()):
-        if word in SERVICE_WORDS:
-            return True
-        for stem in SERVICE_WORDS:
-            if len(stem) >= _COMPOUND_STEM and (word.startswith(stem) or word.endswith(stem)):
-                return True
-    return False
+    return any(
+        word in SERVICE_WORDS or word.startswith(_COMPOUND_STEMS) or word.endswith(_COMPOUND_STEMS)
+        for word in _WORD_RE.findall(title.lower())
+    )
 
 
 def _host(url: str) -> str:
@@ -99,7 +95,7 @@ def may_hold_teasers(root: Any, url: str, canonical: str | None = None) -> bool:
     at most four levels above it that holds no other headline link) with room for a lead. A cheap
     look before the walk and segmentation of the page's rest, which most article pages do not need."""
     page_urls = {u for u in (url, canonical) if u}
-    for h in cast(list[Any], _LINKED_HEADLINES(root)):
+    for h in _linked_headlines(root):
         title = " ".join(str(_TEXT(h)).split())
         if not title or not _story_title(title):
             continue
@@ -113,6 +109,16 @@ def may_hold_teasers(root: Any, url: str, canonical: str | None = None) -> bool:
             if len(" ".join(str(_TEXT(card)).split())) - len(title) >= _MIN_LEAD:
                 return True
     return False
+
+
+def _linked_headlines(root: Any) -> Iterator[Any]:
+    """The ``<h2>``-``<h4>`` under ``root`` that hold or sit in a link, in page order (an XPath union
+    with a predicate per heading costs half as much again as this scan)."""
+    for h in root.iter("h2", "h3", "h4"):
+        if any(a.get("href") is not None for a in h.iter("a")) or any(
+            a.get("href") is not None for a in h.iterancestors("a")
+        ):
+            yield h
 
 
 def announces_story(
