@@ -20,7 +20,6 @@ import scrapy
 from scrapy.crawler import Crawler
 from scrapy.http import Response, TextResponse
 from scrapy.utils.defer import maybe_deferred_to_future
-from twisted.internet.threads import deferToThread
 from twisted.python.failure import Failure
 
 from wirefeed import budget
@@ -36,6 +35,7 @@ from wirefeed.profiles import Profile, builtin_profiles, get_profile, load_profi
 from wirefeed.schemas import Article
 from wirefeed.spiders.closing import CloseWatch
 from wirefeed.spiders.frontier import KEY, Frontier
+from wirefeed.spiders.offthread import off_thread
 from wirefeed.stages import apply_time, hints_of, item_from_json, item_json, new_item
 
 __all__ = ["PortalSpider", "served_at"]
@@ -195,7 +195,7 @@ class PortalSpider(scrapy.Spider):
         return self._outputs(response, profile, None)
 
     async def _parse_off_thread(self, response: TextResponse, profile: str) -> AsyncIterator[Any]:
-        extracted = await maybe_deferred_to_future(deferToThread(_extract, response, self.profiles[profile]))
+        extracted = await maybe_deferred_to_future(off_thread(_extract, response, self.profiles[profile]))
         for out in self._outputs(response, profile, extracted):
             yield out
 

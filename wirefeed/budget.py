@@ -35,6 +35,7 @@ __all__ = [
     "MAX_STORIES",
     "MIN_STORIES",
     "OFF_THREAD_BYTES",
+    "OFF_THREAD_WORKERS",
     "Deadline",
     "cut_lines",
     "within",
@@ -49,6 +50,9 @@ MIN_STORIES = 10  # a story's work is bounded by the byte and line caps, so thes
 # heading, a paragraph and its blank line). The real pages have at most 1,378 block tags.
 MAX_LINE_MARKS = 2 * MAX_LINES
 OFF_THREAD_BYTES = 256 * 1024
+# Threads that extract those pages (wirefeed.spiders.offthread): the GIL lets a second one overlap only
+# lxml's parse, and each thread's malloc arena keeps its high-water mark.
+OFF_THREAD_WORKERS = 2
 
 
 class Deadline:

@@ -62,6 +62,7 @@ EXTENSIONS = {
     "wirefeed.pipelines.monitor.MonitorExtension": 900,
     "wirefeed.pipelines.warc.WarcExtension": 910,  # only with WIREFEED_WARC set
     "wirefeed.pipelines.progress.ProgressExtension": 920,
+    "wirefeed.pipelines.heap.HeapExtension": 930,  # the C heap's free memory back to the system, every 30 s
 }
 # `scrapy crawl … -o out.jsonl` writes the records' own JSON too
 FEED_EXPORTERS = {
@@ -94,6 +95,7 @@ WIREFEED_POLL_SECONDS = 0.5  # how often a shared-run worker with room looks at 
 WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit beyond DEPTH_LIMIT)
 WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")
 WIREFEED_PROGRESS_SECONDS = 10  # a crawl prints a progress line this often (0: never)
+WIREFEED_HEAP_TRIM_SECONDS = 30  # the C heap's free memory goes back to the system this often (0: never)
 WIREFEED_WARC = None  # keep every fetched response in this WARC file (gzip), for `wirefeed parse` to replay
 WIREFEED_ALERT_URL = None  # POST failing monitors here as JSON (also read from the environment)
 WIREFEED_FEED_DEPTH = 1  # sitemap levels followed below a start feed (1: an index and its sitemaps)
