@@ -13,8 +13,6 @@ import unicodedata
 from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from w3lib.url import canonicalize_url
-
 __all__ = ["canonical_url", "content_hash", "normalize_text", "story_id"]
 
 # Query parameters that track a click, not name a page.
@@ -24,6 +22,14 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _PUNCT_RE = re.compile(r"[^\w\s]")
+# A URL w3lib's canonicalize_url returns unchanged: http(s), a lower-case ASCII host of non-empty labels
+# of at most 63 letters, digits and hyphens (IDNA leaves those as they are), a port as int() prints it, a path of unreserved
+# characters without dot segments ("/."), no query, no fragment. Most article URLs are; the others go
+# through w3lib, whose module imports urllib.request (with http.client, email and ssl: ~0.1 s of a
+# one-page parse's start). tests/test_identity.py checks the two agree on such URLs.
+_CANONICAL_AS_IS = re.compile(
+    r"https?://[a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})*(?::[1-9][0-9]{0,4})?(?:/[A-Za-z0-9._~-]*)+"
+)
 
 
 @lru_cache(maxsize=4096)
@@ -40,6 +46,10 @@ def canonical_url(url: str) -> str:
     if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
     rebuilt = urlunsplit((parts.scheme.lower(), host, parts.path or "/", urlencode(query), ""))
+    if _CANONICAL_AS_IS.fullmatch(rebuilt) and "/." not in rebuilt:
+        return rebuilt
+    from w3lib.url import canonicalize_url
+
     try:
         return canonicalize_url(rebuilt)
     except ValueError:  # w3lib refuses what urlsplit let through (a malformed port): keep it as rebuilt

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import socket
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -49,7 +48,7 @@ def acquire(path: str | Path, *, wait: bool = False) -> None:
         fcntl.flock(fh, fcntl.LOCK_EX)
     fh.seek(0)
     fh.truncate()
-    fh.write(f"pid {os.getpid()} on {socket.gethostname()} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
+    fh.write(f"pid {os.getpid()} on {os.uname().nodename} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
     fh.flush()
     _held[lock] = (fh, 1)
 

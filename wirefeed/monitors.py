@@ -24,8 +24,7 @@ from __future__ import annotations
 
 import json
 import os
-import statistics
-from collections.abc import Callable, MutableMapping
+from collections.abc import Callable, Iterable, MutableMapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -175,9 +174,16 @@ def evaluate(
     return out
 
 
+def median_of(values: Iterable[float]) -> float:
+    """statistics.median, imported on the first run with a history (with random, fractions, decimal)."""
+    from statistics import median
+
+    return median(values)
+
+
 def _story_drops(tally: Tally, past: list[Run], cfg: MonitorConfig) -> list[Failure]:
     out: list[Failure] = []
-    median = statistics.median(r.stories for r in past)
+    median = median_of(r.stories for r in past)
     if tally.records < cfg.stories_ratio * median:
         out.append(
             Failure(
@@ -190,7 +196,7 @@ def _story_drops(tally: Tally, past: list[Run], cfg: MonitorConfig) -> list[Fail
         )
     sources = sorted({s for r in past for s in r.tally.sources})
     for source in sources:
-        source_median = statistics.median(r.tally.sources.get(source, 0) for r in past)
+        source_median = median_of(r.tally.sources.get(source, 0) for r in past)
         now = tally.sources.get(source, 0)
         if source_median and now < cfg.stories_ratio * source_median:
             out.append(
@@ -215,7 +221,7 @@ def _coverage_drops(tally: Tally, past: list[Run], cfg: MonitorConfig) -> list[F
         shares = [s for r in past if (s := r.tally.coverage(name)) is not None]
         if share is None or len(shares) < cfg.history_min:
             continue
-        median = statistics.median(shares)
+        median = median_of(shares)
         if share < median - cfg.coverage_drop:
             out.append(
                 Failure(

@@ -15,7 +15,6 @@ from __future__ import annotations
 import atexit
 import hashlib
 import os
-import shutil
 import tempfile
 import threading
 from collections.abc import Callable
@@ -74,6 +73,8 @@ def precompiled(name: str, source: Path, version: str, build: Callable[[Path, Pa
 def _build_private(name: str, source: Path, build: Callable[[Path, Path], None]) -> Path:
     if not _FALLBACK:
         _FALLBACK.append(Path(tempfile.mkdtemp(prefix="wirefeed-")))
+        import shutil  # only here: a start that finds its cache needs no shutil (with bz2, lzma)
+
         atexit.register(shutil.rmtree, _FALLBACK[0], True)
     target = _FALLBACK[0] / name
     if not target.is_file():

@@ -15,7 +15,6 @@ from __future__ import annotations
 import json
 import re
 import re._parser as _parser  # the stdlib's own pattern parser: the shape of a pattern, to refuse unsafe ones
-import subprocess
 import sys
 from dataclasses import dataclass, field
 from functools import cache
@@ -211,6 +210,8 @@ def _probe(source: str, fields: list[tuple[str, str]]) -> None:
 
 @cache  # a profile loaded twice in one process is probed once
 def _slow_pattern(fields: tuple[tuple[str, str], ...]) -> tuple[str, str, str] | None:
+    import subprocess  # only for a profile with a pattern to probe: a start without one needs none
+
     data = json.dumps([[p for _, p in fields], _PROBE_PIECES, PROBE_LENGTH, PROBE_CPU_S, _PROBE_LIMIT_S])
     try:
         child = subprocess.Popen(

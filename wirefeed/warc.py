@@ -21,7 +21,6 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from email.utils import parsedate_to_datetime
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -48,6 +47,8 @@ def is_warc(name: str | Path) -> bool:
 def _http_date(value: str | None) -> datetime | None:
     if not value:
         return None
+    from email.utils import parsedate_to_datetime  # with socket: only a WARC read needs it
+
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):
