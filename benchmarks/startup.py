@@ -2,6 +2,7 @@
 
     python benchmarks/startup.py                 # 9 rounds, alternating, medians
     python benchmarks/startup.py --rounds 21
+    python benchmarks/startup.py --instructions  # + instructions of each command (valgrind), once each
 
 Each command runs in a fresh process; the rounds alternate so a busy machine slows all of them alike.
 Rows: the interpreter alone (`python -c pass`); the libraries a parse cannot do without (numpy, pydantic,
@@ -9,14 +10,18 @@ lxml: the floor for `parse`); `import wirefeed`; `wirefeed parse` of one small p
 ``article-semantic``) with the precompiled language model and gazetteer in place; and the same with an
 empty cache directory, i.e. the first run on a machine, which builds them (see
 ``wirefeed/precompiled.py``). Bytecode is cached as after ``pip install`` (``PYTHONDONTWRITEBYTECODE`` is
-dropped for the runs).
+dropped for the runs). On a shared machine wall and even CPU time vary by ±30 % from run to run;
+``--instructions`` also counts the instructions each command executes (valgrind's callgrind, ~100× slower),
+which the load does not change, to compare two versions of the code.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,9 +45,22 @@ def wall(args: list[str], env: dict[str, str]) -> tuple[float, float]:
     return elapsed, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
 
 
+def instructions(args: list[str], env: dict[str, str]) -> int | None:
+    """Instructions one run executes (valgrind's callgrind), or None without valgrind."""
+    if not shutil.which("valgrind"):
+        return None
+    cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, *args]
+    done = subprocess.run(
+        cmd, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
+    found = re.search(r"I\s+refs:\s+([\d,]+)", done.stderr)
+    return int(found.group(1).replace(",", "")) if found else None
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rounds", type=int, default=9)
+    ap.add_argument("--instructions", action="store_true", help="also count instructions (valgrind)")
     args = ap.parse_args()
     env = dict(os.environ)
     # As installed: bytecode cached (pip writes it; a development shell may switch it off, and then
@@ -65,17 +83,26 @@ def main() -> None:
                 if cache == "cold":
                     run_env = dict(env, WIREFEED_CACHE_DIR=os.path.join(cold_root, str(r)))
                 rows.setdefault(label, []).append(wall(cmd, run_env))
+        counts: dict[str, int | None] = {}
+        if args.instructions:
+            for label, cmd, cache in cases:
+                if cache is None:  # a first run's build is not what start-up changes are about
+                    counts[label] = instructions(cmd, env)
     targets = {"import wirefeed": 0.15, "wirefeed parse, one page": 0.4}
+    extra = " instructions |" if counts else ""
     print(
-        f"| command ({args.rounds} rounds, alternating) | wall, median | wall, min–max | CPU, median | target |"
+        f"| command ({args.rounds} rounds, alternating) | wall, median | wall, min–max | CPU, median |{extra} "
+        "target |"
     )
-    print("|---|---|---|---|---|")
+    print("|---|---|---|---|" + ("---|" if counts else "") + "---|")
     for label, runs in rows.items():
         walls, cpus = [w for w, _ in runs], [c for _, c in runs]
         target = f"< {targets[label]} s wall" if label in targets else ""
+        count = counts.get(label)
+        cell = (f" {count / 1e6:,.0f} M |" if count else " |") if counts else ""
         print(
             f"| {label} | {statistics.median(walls):.3f} s | {min(walls):.3f}–{max(walls):.3f} s "
-            f"| {statistics.median(cpus):.3f} s | {target} |"
+            f"| {statistics.median(cpus):.3f} s |{cell} {target} |"
         )
 
 
