@@ -82,6 +82,65 @@ def test_a_flood_of_empty_tags_is_not_read_tag_by_tag(monkeypatch: pytest.Monkey
     assert calls[0] < 1_000, f"{calls[0]} text lookups for a page of 100,000 empty tags"
 
 
+@pytest.mark.parametrize(
+    ("flood", "after_read"),
+    [
+        *(
+            (flood, True)
+            for flood in ["<li></li>", "<div></div>", "<span></span>", "<br>", "<li>", "<p> </p>"]
+        ),
+        ("<span>a</span>", False),  # 200,000 pieces of text: the page is cut at the tag cap
+    ],
+)
+def test_a_flood_of_tags_is_cut_before_the_parse(
+    flood: str, after_read: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """200,000 empty (or nearly empty) tags in a page print no line, so the line cap does not cut them;
+    past the tag cap they are read as paragraph breaks, counted, and the text before and after them
+    stays (unless the rest is full of text). Parsed and walked, 500,000 cost 1.6 to 6.6 s of CPU
+    (issue 12, found by the fuzz campaign); past the cap, 0.1 to 0.4 s."""
+    from wirefeed.page import _Walker
+
+    walked = Counter[int]()
+    real = _Walker.walk
+
+    def counted(self: _Walker, el: object, href: str | None, headline_text: str | None) -> None:
+        walked[0] += 1
+        real(self, el, href, headline_text)
+
+    monkeypatch.setattr(_Walker, "walk", counted)
+    lead = "GOES (ANP) - De haven meldt een record aan overgeslagen containers, zegt een woordvoerder."
+    head = f"<html><body><article><h1>Haven meldt record</h1><p>{lead}</p>"
+    after = "<h2>Sluis gaat weer open</h2><p>VEERE (ANP) - De sluis gaat maandag weer open voor de scheepvaart.</p>"
+
+    def read(body: str, stats: Counter[str]) -> list[str]:
+        result = process_page(
+            body.encode(), url="http://127.0.0.1/nieuws/record", source_name="t", fetched_at=ANCHOR,
+            anchor=ANCHOR, profile=None, store=StateStore(":memory:"), stats=stats, content_type="text/html",
+        )  # fmt: skip
+        return [r.title for r in result.records]
+
+    read(head + after + "</article></body></html>", Counter())  # first use: loads the language model
+    stats: Counter[str] = Counter()
+    walked.clear()
+    start = time.thread_time()  # CPU time: a busy machine does not make the page costlier
+    titles = read(head + flood * 200_000 + after + "</article></body></html>", stats)
+    cpu = time.thread_time() - start
+    assert titles == ["Haven meldt record", "Sluis gaat weer open"][: 2 if after_read else 1]
+    assert [k for k in stats if k.startswith("wirefeed/extract/over-budget")] == [
+        "wirefeed/extract/over-budget",
+        "wirefeed/extract/over-budget/tags",
+    ]
+    assert walked[0] <= budget.MAX_TAGS, f"{walked[0]} elements walked"
+    assert cpu < 1.0, f"{cpu:.2f} s of CPU"  # the fuzz campaign's bar per input
+
+
+def test_the_tag_cap_keeps_a_page_below_it_whole() -> None:
+    page = "<p>x</p>" * (budget.MAX_TAGS // 2 - 1) + "<p>y"  # one `<` short of the cap
+    assert budget.cut_lines(page, re.compile("<"), "<", budget.MAX_TAGS) == (page, False)
+    assert budget.cut_lines(page + "</p><br>", re.compile("<"), "<", budget.MAX_TAGS) == (page, True)
+
+
 def test_a_page_within_budget_is_not_counted() -> None:
     stats: Counter[str] = Counter()
     store = StateStore(":memory:")

@@ -103,6 +103,11 @@ _LINE_MARK_RE = re.compile(
     "<(?:" + "|".join(sorted(_BLOCK, key=len, reverse=True)) + r")(?=[\s/>])[^<>]*>\s*[^<\s]", re.I
 )
 _NEWLINE_RE = re.compile(r"\n")
+_TAG_MARK_RE = re.compile("<")  # every `<` counts towards budget.MAX_TAGS, tag or not
+# A run of tags (whitespace between them), possessive so it is read once: past the tag cap each run
+# becomes a paragraph break. A heading that holds text stays: a page nested 100,000 deep keeps its headline.
+_MAX_BREAKS_PAST_CAP = 1_000  # paragraph breaks past the tag cap for the rest to be read at all
+_TAG_RUN_RE = re.compile(r"(?:<(?!h[1-6][^<>]*+>\s*+[^<\s])[^<>]*+>\s*+)++", re.I)
 
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")  # UTF-16/32 byte-order marks
 _CHARSET_RE = re.compile(r"charset=[\"']?([A-Za-z0-9_.:-]+)", re.IGNORECASE)
@@ -396,6 +401,18 @@ def _flatten(text: str) -> str:
     return "".join(out)
 
 
+def _past_tag_cap(text: str) -> tuple[str, bool]:
+    """``text`` with the tags after its :data:`budget.MAX_TAGS`-th ``<`` turned into paragraph breaks
+    (headings kept), and whether it had that many. A flood of empty tags costs the parse and the walk
+    per element, while its text, all that is read of it, stays; a rest holding more text than that (a
+    listing of 20,000 teasers: tens of thousands of paragraphs, linkless) is cut off instead."""
+    head, cut = budget.cut_lines(text, _TAG_MARK_RE, "<", budget.MAX_TAGS)
+    if not cut:
+        return text, False
+    rest = _TAG_RUN_RE.sub("<p>", text[len(head) :])
+    return (head + rest if rest.count("<") <= _MAX_BREAKS_PAST_CAP else head), True
+
+
 def load_page(
     content: str | bytes, *, url: str, content_type: str | None = None, profile_kind: str | None = None
 ) -> Page:
@@ -412,6 +429,11 @@ def load_page(
         text, note = content, None
     text = text.lstrip("\ufeff")
     html = looks_like_html(text, content_type)
+    if html:  # first: the line marks' pattern costs more than a `<` per `<` it is tried at
+        text, flood = _past_tag_cap(text)
+        if flood:
+            over.append("tags")
+            raw = None
     text, cut = budget.cut_lines(text, *((_LINE_MARK_RE, "<") if html else (_NEWLINE_RE, "\n")))
     if cut:  # the parse and the walk never see the rest (nor do the bytes, which hold it)
         over.append("lines")
