@@ -202,6 +202,43 @@ def test_media_length_is_not_a_stamp() -> None:
     assert not any("night crossing trial run" in (t or "") for t in titles)
 
 
+_UNDER_HEADING = """Nieuws uit de regio
+
+{heading}
+
+Veerdienst naar het eiland vaart weer volgens winterrooster
+
+HARLINGEN (ANP) - De veerboten tussen Harlingen en het eiland varen vanaf maandag weer volgens het gewone
+winterrooster, meldt de rederij.
+
+7 minuten geleden
+"""
+
+
+@pytest.mark.parametrize(
+    ("heading", "section"),
+    [
+        ("Mehr aus dem Kreis", "Kreis"),
+        ("Mehr aus der Region Nord", "Region Nord"),
+        ("MEHR AUS DEM KREIS", "KREIS"),  # in capitals too
+        ("More from the newsroom", "newsroom"),
+        ("Meer uit de regio", "regio"),
+        ("Meer nieuws uit het Westland", "Westland"),
+        ("Plus de la région", "région"),
+        ("Plus du sport", "sport"),
+        ("Plus de l’Europe", "Europe"),
+        ("Meer uit Economie", "Economie"),
+        ("Meer uit Den Haag", "Den Haag"),  # a capital article starts a name
+        ("More from The Harbour Gazette", "The Harbour Gazette"),
+    ],
+)
+def test_a_section_heading_names_the_section_without_its_article(heading: str, section: str) -> None:
+    stories = extract_stories(_UNDER_HEADING.format(heading=heading), url="https://harbour.example/regio")
+    assert [(s.title, s.section) for s in stories] == [
+        ("Veerdienst naar het eiland vaart weer volgens winterrooster", section)
+    ]
+
+
 def page_bytes(case: str) -> bytes:
     return (FIXTURES / "pages" / case / "page.html").read_bytes()
 

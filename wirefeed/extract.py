@@ -33,9 +33,15 @@ from wirefeed.zones import page_zone
 
 __all__ = ["RawStory", "extract_page", "extract_stories", "no_story_reason"]
 
-# Headers that end a story; those of the first group name the section of the teasers below them.
+# Headers that end a story; those of the first group name the section of the teasers below them, without
+# the article the lead words take ("Mehr aus dem Kreis": "Kreis"). Articles count in lower case only: a
+# capital one starts a name ("Meer uit Den Haag", "More from The Verge").
 _SECTION_RE = re.compile(
-    r"^(?:(?:meer uit|meer nieuws uit|more from|mehr aus|plus d'actualités|plus de)\s+(?P<name>.+)"
+    r"^(?:(?:(?:meer uit|meer nieuws uit)\s+(?-i:(?:de|het|'t)\s+)?"
+    r"|more from\s+(?-i:the\s+)?"
+    r"|mehr aus\s+(?-i:(?:dem|der|den)\s+)?"
+    r"|plus d'actualités\s+"
+    r"|plus (?:de|du|des)\s+(?-i:(?:la|le|les)\s+|l['’]\s*)?)(?P<name>.+)"
     r"|(?:meer over|meer nieuws|lees ook|gerelateerd(?: nieuws)?|related(?: stories)?|more on|also read|"
     r"mehr zum thema|weitere meldungen|à lire aussi|meest gelezen|populair|most read|top stories|"
     r"latest news|laatste nieuws)\b.*)$",
@@ -132,11 +138,11 @@ def _entries(page: Page, profile: Profile | None) -> list[_Entry]:
         if _CLOSER_RE.match(text):
             out.append(_Entry("closer", text, line))
             continue
-        m = _SECTION_RE.match(text)
+        # a heading in capitals is read in lower case, so its article is seen ("MEHR AUS DEM KREIS")
+        m = _SECTION_RE.match(text.lower() if text.isupper() and len(text.lower()) == len(text) else text)
         if (m and len(text) < 60) or any(x.search(text) for x in extra_sections):
-            name = (m.group("name") or "").strip() if m else ""
-            name = name or None
-            out.append(_Entry("section", text, line, section=name))
+            name = text[m.start("name") : m.end("name")].strip() if m and m.group("name") else ""
+            out.append(_Entry("section", text, line, section=name or None))
             continue
         dl = parse_dateline(text)
         if dl is not None and dl.rest.strip():
