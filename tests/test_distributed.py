@@ -79,6 +79,7 @@ class Workers:
         self, site: WireSite, tmp: Path, state: str, frontier: str, run: str, **options: Any
     ) -> None:
         self.tmp = tmp
+        self.state = state
         self.args = (site, tmp, state, frontier, run)
         self.options = options
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
@@ -131,26 +132,38 @@ def fetched(site: WireSite) -> dict[str, int]:
     return {path: n for path, n in site.served.items() if path != "/robots.txt"}
 
 
+def run_three(
+    site: WireSite, tmp: Path, servers: tuple[str, str], name: str, **options: Any
+) -> tuple[Workers, dict[str, int], list[str]]:
+    """Three workers of run ``name`` (``options`` as for :func:`worker`) over ``site``, in a fresh
+    database, all exiting 0: every URL of the spider's crawl fetched exactly once, every story once in
+    the union of their outputs, the work shared. The workers, what was served and the story ids."""
+    redis_url, pg_url = servers
+    workers = Workers(site, tmp, fresh_database(pg_url, name), redis_url, name, **options)
+    workers.start(0, 1, 2)
+    workers.assert_all_exit_0()
+    served = fetched(site)
+    assert set(served) == (
+        site.expected_feed_paths() if options.get("spider") == "feed" else site.expected_paths()
+    )
+    assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
+    ids = assert_union_exactly_once(tmp, 3, site.articles)
+    counts = [_lines(tmp / f"worker-{n}.jsonl") for n in range(3)]
+    assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
+    return workers, served, ids
+
+
 def test_three_workers_fetch_every_url_once_and_emit_every_story_once(
     tmp_path: Path, servers: tuple[str, str]
 ) -> None:
-    redis_url, pg_url = servers
-    state = fresh_database(pg_url, "three")
     with wire_site(ARTICLES) as site:
-        workers = Workers(site, tmp_path, state, redis_url, "three")
-        workers.start(0, 1, 2)
-        workers.assert_all_exit_0()
-        served = fetched(site)
-        assert set(served) == site.expected_paths()
-        assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
+        workers, served, ids = run_three(site, tmp_path, servers, "three")
         # A late worker of the drained run finds nothing left to fetch: it ends, and that is no failure.
         late = subprocess.run(workers.cmd(3), capture_output=True, text=True)
         assert late.returncode == 0, late.stderr[-3000:]
         assert "wirefeed/shared/drained" in late.stderr and _lines(tmp_path / "worker-3.jsonl") == 0
         assert fetched(site) == served
-    ids = assert_union_exactly_once(tmp_path, 3, ARTICLES)
-    counts = [len((tmp_path / f"worker-{n}.jsonl").read_bytes().splitlines()) for n in range(3)]
-    assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
+    state = workers.state
 
     # One file for a consumer: every confirmed record once, in one order, resumable from a cursor.
     out = tmp_path / "all.jsonl"
@@ -220,19 +233,8 @@ def test_three_feed_workers_fetch_every_url_once_and_emit_every_story_once(
     tmp_path: Path, servers: tuple[str, str]
 ) -> None:
     """The feed spider shares a run too: a sitemap index, its sitemaps and their articles."""
-    redis_url, pg_url = servers
-    state = fresh_database(pg_url, "feeds")
-    articles = 300
-    with wire_site(articles) as site:
-        workers = Workers(site, tmp_path, state, redis_url, "feeds", spider="feed")
-        workers.start(0, 1, 2)
-        workers.assert_all_exit_0()
-        served = fetched(site)
-        assert set(served) == site.expected_feed_paths()
-        assert {p: n for p, n in served.items() if n > 1} == {}, "fetched more than once"
-    assert_union_exactly_once(tmp_path, 3, articles)
-    counts = [_lines(tmp_path / f"worker-{n}.jsonl") for n in range(3)]
-    assert sum(1 for c in counts if c > 0) >= 2, f"the work was not shared: {counts}"
+    with wire_site(300) as site:
+        run_three(site, tmp_path, servers, "feeds", spider="feed")
 
 
 def _scrapyd_project(tmp: Path, url: str) -> Path:
