@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
@@ -19,6 +20,7 @@ from wirefeed.errors import LockError
 
 __all__ = ["acquire", "release"]
 
+_NAME_WAIT = 2.0  # seconds a refused run waits for a holder caught between flock and its write
 _held: dict[str, tuple[IO[str], int]] = {}  # lock path -> (open file, holders in this process)
 
 
@@ -37,20 +39,36 @@ def acquire(path: str | Path, *, wait: bool = False) -> None:
         return
     Path(lock).parent.mkdir(parents=True, exist_ok=True)
     fh = open(lock, "a+", encoding="utf-8")  # noqa: SIM115 - held for the run
-    try:
-        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        if not wait:
-            fh.seek(0)
-            holder = fh.read().strip() or "a process that has not written its name yet"
-            fh.close()
-            raise LockError(str(path), holder) from None
+    if wait:
         fcntl.flock(fh, fcntl.LOCK_EX)
+    else:
+        _take_or_name_holder(fh, str(path))
     fh.seek(0)
     fh.truncate()
     fh.write(f"pid {os.getpid()} on {os.uname().nodename} since {datetime.now(UTC):%Y-%m-%dT%H:%M:%SZ}\n")
     fh.flush()
     _held[lock] = (fh, 1)
+
+
+def _take_or_name_holder(fh: IO[str], path: str) -> None:
+    """Take the lock at once or raise :class:`LockError` with the holder's name.
+
+    The holder writes its name just after its ``flock`` and empties the file just before it unlocks,
+    so an empty file means one of those two instants: look again for a moment rather than report a
+    nameless holder (or refuse a run whose rival is already done).
+    """
+    deadline = time.monotonic() + _NAME_WAIT
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip()
+            if holder or time.monotonic() >= deadline:
+                fh.close()
+                raise LockError(path, holder or "a process that has not written its name yet") from None
+            time.sleep(0.01)
 
 
 def release(path: str | Path) -> None:
