@@ -390,3 +390,28 @@ def test_a_store_that_learnt_an_output_from_the_file_can_write_it_back(tmp_path:
     assert f"{out} lacks 12 records the state store {fresh} confirmed" in lost.stderr
     assert "exported 12 records" in wirefeed("export", "--state", fresh, "-o", str(out)).stderr
     assert out.read_text("utf-8") == first
+
+
+_BLAS = """
+import os, sys
+from wirefeed.cli import main
+assert "numpy" not in sys.modules, "numpy imported before main() could set its thread count"
+rc = main(sys.argv[1:])
+print(os.environ.get("OPENBLAS_NUM_THREADS"), "numpy" in sys.modules, rc, file=sys.stderr)
+"""
+
+
+@pytest.mark.parametrize(("given", "seen"), [(None, "1"), ("3", "3")], ids=["unset", "asked-for"])
+def test_the_cli_starts_numpy_without_blas_threads_unless_asked(given: str | None, seen: str) -> None:
+    import os
+
+    page, expected = seedlike()
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if given is not None:
+        env["OPENBLAS_NUM_THREADS"] = given
+    proc = subprocess.run(
+        [sys.executable, "-c", _BLAS, "parse", str(page), "--url", expected["url"],
+         "--reference-time", expected["reference_time"]],
+        capture_output=True, text=True, timeout=180, env=env,
+    )  # fmt: skip
+    assert proc.stderr.splitlines()[-1] == f"{seen} True 0", proc.stderr

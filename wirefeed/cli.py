@@ -428,6 +428,9 @@ def main(argv: list[str] | None = None) -> int:
     # pydantic scans every installed package's entry points for plugins when the first model is built
     # (~15 ms of a one-page parse); the CLI has none. An explicit PYDANTIC_DISABLE_PLUGINS= keeps them.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # The language model imports numpy, whose OpenBLAS starts a thread per core at import (~30 ms wall,
+    # ~0.1 s CPU of a one-page parse) for matrix work it never does here; records are the same either way.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args))
