@@ -96,6 +96,7 @@ WIREFEED_MAX_PAGES = 0  # listing pages to follow per start URL (0: no limit bey
 WIREFEED_MONITORS = True  # check every run (WIREFEED_MONITOR_* thresholds; see README "Monitors")
 WIREFEED_PROGRESS_SECONDS = 10  # a crawl prints a progress line this often (0: never)
 WIREFEED_HEAP_TRIM_SECONDS = 30  # the C heap's free memory goes back to the system this often (0: never)
+WIREFEED_HEAP_MMAP_THRESHOLD = 256 * 1024  # C blocks this big are mapped on their own (0: glibc decides)
 WIREFEED_WARC = None  # keep every fetched response in this WARC file (gzip), for `wirefeed parse` to replay
 WIREFEED_ALERT_URL = None  # POST failing monitors here as JSON (also read from the environment)
 WIREFEED_FEED_DEPTH = 1  # sitemap levels followed below a start feed (1: an index and its sitemaps)
