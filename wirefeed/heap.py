@@ -41,14 +41,10 @@ def _libc(name: str, *argtypes: type) -> Callable[..., int] | None:
     return fn  # type: ignore[no-any-return]
 
 
-def _malloc_trim() -> Callable[..., int] | None:
-    return _libc("malloc_trim", ctypes.c_size_t)
-
-
 def trim() -> bool:
     """Give the C heap's free pages back to the system; True if any were (False where there is no
     ``malloc_trim``)."""
-    fn = _malloc_trim()
+    fn = _libc("malloc_trim", ctypes.c_size_t)
     return bool(fn(0)) if fn is not None else False
 
 
